@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+// The npm bin: everything lives in one esbuild bundle so start-up reads one file.
+import('../dist/dupliswift.js').catch((error) => {
+  if (error && error.code === 'ERR_MODULE_NOT_FOUND' && String(error.message).includes('dist/dupliswift.js')) {
+    process.stderr.write('dupliswift is not built yet. Run: npm run build\n');
+    process.exit(1);
+  }
+  throw error;
+});

@@ -1,0 +1,15 @@
+import type { GlobalOptions } from '../cli';
+import { runSetup } from '../flows/setup';
+import { openSession } from '../session';
+import { printJson } from './output';
+
+export async function setupCommand(opts: GlobalOptions & { configDir?: string }, hooks: { onCancel: () => void; signal: AbortSignal }): Promise<number> {
+  const session = await openSession({ ...opts, title: 'setup' }, hooks);
+  try {
+    const state = await runSetup({ prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir });
+    if (opts.json) printJson({ ...state.result, keys: state.keys, container: state.container });
+    return 0;
+  } finally {
+    await session.prompt.close();
+  }
+}

@@ -1,0 +1,11 @@
+import type { Prompter } from '../prompt/port';
+
+/** What every flow gets: the person (through the prompt port), the environment, and a way to stop. */
+export interface FlowContext {
+  prompt: Prompter;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on Ctrl-C: long work (gpg, duplicity, HTTP) passes it on so children die with us. */
+  signal: AbortSignal;
+  /** Where profiles live unless the flow is told otherwise (--config-dir). */
+  configDir?: string;
+}

@@ -1,0 +1,87 @@
+import React from 'react';
+import { render, type Instance } from 'ink';
+import type {
+  ConfirmQuestion, Prompter, ReportProgress, SecretQuestion, SelectQuestion, StepInfo, StepState, TextQuestion, Tone,
+} from '../port';
+import { App } from './App';
+import { WizardStore } from './store';
+
+export interface InkOptions {
+  title: string;
+  stdin?: NodeJS.ReadStream;
+  stdout?: NodeJS.WriteStream;
+  /** Called once when the person presses Ctrl-C, wherever the flow is. */
+  onCancel?: () => void;
+}
+
+/**
+ * The TUI front end. One Ink app stays mounted for the whole session (the step rail never flickers
+ * away); each question puts itself in the store and waits for the App to answer it.
+ */
+export class InkPrompter implements Prompter {
+  readonly kind = 'tui' as const;
+  readonly store: WizardStore;
+  private readonly instance: Instance;
+
+  constructor(opts: InkOptions) {
+    this.store = new WizardStore(opts.title);
+    if (opts.onCancel) this.store.onCancel(opts.onCancel);
+    this.instance = render(<App store={this.store} />, {
+      stdin: opts.stdin,
+      stdout: opts.stdout,
+      // Ctrl-C is ours: it must reject the open question and unwind the flow, not kill the process.
+      exitOnCtrlC: false,
+      patchConsole: false,
+    });
+  }
+
+  async text(q: TextQuestion): Promise<string> {
+    return (await this.store.ask({ kind: 'text', q })) as string;
+  }
+
+  async secret(q: SecretQuestion): Promise<string> {
+    for (;;) {
+      const first = (await this.store.ask({ kind: 'secret', q })) as string;
+      if (!q.confirm) return first;
+      const again = (await this.store.ask({
+        kind: 'secret',
+        q: { id: q.id, env: q.env, message: 'Type it again to confirm:' },
+      })) as string;
+      if (again === first) return first;
+      this.store.log('The two entries differ. Type the passphrase again.', [], 'warning');
+    }
+  }
+
+  async select<T>(q: SelectQuestion<T>): Promise<T> {
+    return (await this.store.ask({ kind: 'select', q: q as SelectQuestion<unknown> })) as T;
+  }
+
+  async confirm(q: ConfirmQuestion): Promise<boolean> {
+    return (await this.store.ask({ kind: 'confirm', q })) as boolean;
+  }
+
+  async task<T>(title: { running: string; done: string }, run: (report: ReportProgress) => Promise<T>): Promise<T> {
+    const started = Date.now();
+    this.store.setTask({ running: title.running });
+    try {
+      const result = await run((detail, fraction) => this.store.setTask({ running: title.running, detail, fraction }));
+      this.store.log(`${title.done} (${((Date.now() - started) / 1000).toFixed(1)} s)`, [], 'success');
+      return result;
+    } finally {
+      this.store.setTask(undefined);
+    }
+  }
+
+  show(message: { title: string; lines?: string[]; tone?: Tone }): void {
+    this.store.log(message.title, message.lines, message.tone);
+  }
+
+  steps(all: StepInfo[], states: Record<string, StepState>): void {
+    this.store.setSteps(all, states);
+  }
+
+  async close(): Promise<void> {
+    this.instance.unmount();
+    await this.instance.waitUntilExit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * The prompt port: the only way a flow talks to a person. Flows are plain async code against this
+ * interface; the Ink TUI, the @inquirer line mode and the answers file each implement it, so one flow
+ * serves all three.
+ *
+ * Every question carries an `id`: a dotted path into the answers file (`openstack.authUrl`), which is
+ * how the non-interactive front end finds its answer and how tests name a question.
+ */
+
+export type Tone = 'info' | 'success' | 'warning' | 'error';
+
+export interface Choice<T> {
+  value: T;
+  label: string;
+  hint?: string;
+}
+
+interface BaseQuestion {
+  /** Dotted path into the answers file; also the stable name of the question. */
+  id: string;
+  message: string;
+  /** One line of help shown under the question. */
+  help?: string;
+}
+
+export interface TextQuestion extends BaseQuestion {
+  default?: string;
+  /** Returns the problem (and its fix) in words, or undefined when the value is fine. */
+  validate?: (value: string) => string | undefined;
+}
+
+export interface SecretQuestion extends BaseQuestion {
+  /** The environment variable that answers this question when no person is asked. */
+  env: string;
+  /** Ask a second time and compare (new passphrases). */
+  confirm?: boolean;
+  /** Shown under the input while typing: strength of a new passphrase, for example. */
+  assess?: (value: string) => string | undefined;
+  validate?: (value: string) => string | undefined;
+}
+
+export interface SelectQuestion<T> extends BaseQuestion {
+  choices: Choice<T>[];
+  default?: T;
+}
+
+export interface ConfirmQuestion extends BaseQuestion {
+  default?: boolean;
+  /**
+   * The answer could destroy or overwrite something. `--yes` never answers such a question: only
+   * an explicit answer in the answers file or a person does.
+   */
+  destructive?: boolean;
+}
+
+export interface StepInfo {
+  id: string;
+  title: string;
+}
+
+export type StepState = 'todo' | 'current' | 'done' | 'skipped' | 'failed';
+
+export type ReportProgress = (detail: string, fraction?: number) => void;
+
+export interface Prompter {
+  readonly kind: 'tui' | 'plain' | 'answers';
+  text(q: TextQuestion): Promise<string>;
+  secret(q: SecretQuestion): Promise<string>;
+  select<T>(q: SelectQuestion<T>): Promise<T>;
+  confirm(q: ConfirmQuestion): Promise<boolean>;
+  /** Runs work with progress shown; the title is in the past tense once done ("Keys generated"). */
+  task<T>(title: { running: string; done: string }, run: (report: ReportProgress) => Promise<T>): Promise<T>;
+  show(message: { title: string; lines?: string[]; tone?: Tone }): void;
+  /** The wizard's step rail; front ends without one may print a heading. */
+  steps(all: StepInfo[], states: Record<string, StepState>): void;
+  close(): Promise<void>;
+}
+
+/** Thrown by a prompt when the person asks to go back one step (Esc in the TUI). */
+export class GoBack extends Error {
+  constructor() {
+    super('go back');
+    this.name = 'GoBack';
+  }
+}
+
+/** Thrown by a prompt when the person quits (Ctrl-C, q). Nothing half-done may be written after it. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
