@@ -23,7 +23,7 @@ export interface RunResult {
 
 /** Runs a program to completion; a non-zero exit is data, not an exception. */
 export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
-  const extra = (opts.extraInputs ?? []).map((text) => ({ string: text }) as const);
+  const extra = (opts.extraInputs ?? []).map((text) => new TextEncoder().encode(text));
   const result = await execa(file, args, {
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : undefined,

@@ -18,7 +18,7 @@ export const preflightStep: Step<SetupState> = {
       const missing = report.checks.filter((c) => c.required && c.status !== 'ok');
       throw new UserError(
         `Preflight failed: ${missing.map((c) => c.title).join(', ')} ${missing.length === 1 ? 'is' : 'are'} not ready.`,
-        missing.map((c) => c.fix?.apt ?? c.fix?.other).filter(Boolean).join('; ') || 'See dupliswift doctor.',
+        { fix: missing.map((c) => c.fix?.apt ?? c.fix?.other).filter(Boolean).join('; ') || 'See dupliswift doctor.' },
       );
     }
   },
