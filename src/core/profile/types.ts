@@ -1,0 +1,24 @@
+import type { OpenStackTarget } from '../openstack/target';
+
+/**
+ * A profile's non-secret settings, kept as profile.json in the profile folder
+ * (/etc/dupliswift/<profile>/ as root, $XDG_CONFIG_HOME/dupliswift/<profile>/ otherwise).
+ * The backup job and `dupliswift restore --profile` both read it.
+ */
+export interface Profile {
+  version: 1;
+  name: string;
+  source: string;
+  exclude: string[];
+  gnupgHome: string;
+  /** Uppercase 40-hex fingerprints. */
+  keys: { encrypt: string; sign: string };
+  openstack: OpenStackTarget;
+  container: string;
+  schedule: { cron: string; fullEvery: string; keepFull: number; volsize?: number };
+  secrets: 'file' | 'keyring';
+  install: 'crontab' | 'cron.d' | 'systemd' | 'none';
+  /** duplicity's archive dir (local cache), kept per profile so incrementals need no decrypt. */
+  archiveDir: string;
+  alert?: { mail?: string; pingUrl?: string };
+}
