@@ -10,6 +10,7 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     pool: 'forks',
+    globalSetup: ['test/global-setup.ts'],
   },
   esbuild: { jsx: 'automatic' },
 });

@@ -19,7 +19,9 @@ SW_DIR=$STACK_DIR/swift
 # Every long-running process up.sh starts, in start order.
 SERVICES=(object container account proxy keystone)
 
-log() { printf '[stack] %s\n' "$*" >&2; }
+T_START=${T_START:-$(date +%s%N)}
+elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
+log() { printf '[stack %5ss] %s\n' "$(elapsed)" "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # The state dir ends up in config files: keep it to characters no config syntax cares about.

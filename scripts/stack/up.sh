@@ -22,8 +22,6 @@ case ${1:-} in
   *) die "unknown argument '$1' (usage: up.sh)" ;;
 esac
 
-T_START=$(date +%s%N)
-elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 TIMEOUT=${DUPLISWIFT_STACK_TIMEOUT:-120}
 DEADLINE=$((SECONDS + TIMEOUT))
 
