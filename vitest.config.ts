@@ -12,5 +12,4 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
   },
-  esbuild: { jsx: 'automatic' },
 });

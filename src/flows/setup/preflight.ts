@@ -1,5 +1,5 @@
 import { evaluate } from '../../core/doctor/checks';
-import { formatReport } from '../../core/doctor/format';
+import { formatSummary } from '../../core/doctor/format';
 import { gatherFacts } from '../../core/doctor/probes';
 import { UserError } from '../../core/errors';
 import type { Step } from '../run-steps';
@@ -12,8 +12,8 @@ export const preflightStep: Step<SetupState> = {
     const { prompt, env } = state.ctx;
     const report = await prompt.task({ running: 'Checking gpg, duplicity and the Swift libraries', done: 'Preflight checked' }, () => gatherFacts(env).then(evaluate));
     state.preflight = report;
-    const lines = formatReport(report);
-    prompt.show({ title: report.ok ? 'This machine is ready for dupliswift.' : 'Something required is missing.', lines: lines.slice(0, -1), tone: report.ok ? 'success' : 'error' });
+    const lines = formatSummary(report);
+    prompt.show({ title: report.ok ? 'This machine is ready for dupliswift.' : 'Something required is missing.', lines, tone: report.ok ? 'success' : 'error' });
     if (!report.ok) {
       const missing = report.checks.filter((c) => c.required && c.status !== 'ok');
       throw new UserError(

@@ -22,12 +22,12 @@ const stepMark = {
 function StepRail({ state }: { state: WizardState }) {
   if (state.steps.length === 0) return null;
   return (
-    <Box flexDirection="column" width={16} marginRight={1} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} paddingRight={1}>
+    <Box flexDirection="column" width={17} flexShrink={0} marginRight={1} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} paddingRight={1}>
       {state.steps.map((step, index) => {
         const status = state.states[step.id] ?? 'todo';
         const look = stepMark[status];
         return (
-          <Text key={step.id} bold={status === 'current'} dimColor={status === 'todo'}>
+          <Text key={step.id} bold={status === 'current'} dimColor={status === 'todo'} wrap="truncate-end">
             <Text color={look.color}>{look.mark}</Text> {index + 1}. {step.title}
           </Text>
         );
@@ -36,13 +36,16 @@ function StepRail({ state }: { state: WizardState }) {
   );
 }
 
-function LogLines({ entries, room }: { entries: LogEntry[]; room: number }) {
+/** Rows a line takes once wrapped at `width` columns (close enough for layout; CJK is rare here). */
+const rowsFor = (text: string, width: number) => Math.max(1, Math.ceil([...text].length / Math.max(10, width)));
+
+function LogLines({ entries, room, width }: { entries: LogEntry[]; room: number; width: number }) {
   // Show the newest entries that fit; older ones scroll away, as in a terminal.
   const shown: LogEntry[] = [];
   let used = 0;
   for (let i = entries.length - 1; i >= 0 && used < room; i--) {
     const entry = entries[i]!;
-    const lines = 1 + entry.lines.length;
+    const lines = rowsFor(`  ${entry.title}`, width) + entry.lines.reduce((n, l) => n + rowsFor(`  ${l}`, width), 0);
     if (used + lines > room && shown.length > 0) break;
     shown.unshift(entry);
     used += lines;
@@ -55,7 +58,7 @@ function LogLines({ entries, room }: { entries: LogEntry[]; room: number }) {
             <Text color={toneMark[entry.tone].color}>{toneMark[entry.tone].mark}</Text> {entry.title}
           </Text>
           {entry.lines.map((line, i) => (
-            <Text key={i} dimColor wrap="truncate-end">  {line}</Text>
+            <Text key={i} dimColor>  {line}</Text>
           ))}
         </Box>
       ))}
@@ -138,6 +141,8 @@ export function App({ store }: { store: WizardStore }) {
   const state = useSyncExternalStore(store.subscribe, store.get);
   const { stdout } = useStdout();
   const rows = stdout.rows || 24;
+  const columns = Math.min(stdout.columns || 80, 100);
+  const railWidth = state.steps.length > 0 ? 18 : 0;
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') store.cancel();
@@ -149,12 +154,12 @@ export function App({ store }: { store: WizardStore }) {
   const logRoom = Math.max(3, rows - 6 - questionRows - (state.task ? 2 : 0));
 
   return (
-    <Box flexDirection="column" width={Math.min(stdout.columns || 80, 100)}>
+    <Box flexDirection="column" width={columns}>
       <Text bold>dupliswift · {state.title}</Text>
       <Box marginTop={1}>
         <StepRail state={state} />
         <Box flexDirection="column" flexGrow={1}>
-          <LogLines entries={state.log} room={logRoom} />
+          <LogLines entries={state.log} room={logRoom} width={columns - railWidth} />
           {state.task ? (
             <Box>
               <Spinner label={`${state.task.running}${state.task.detail ? ` · ${state.task.detail}` : ''}${state.task.fraction === undefined ? '' : ` ${Math.round(state.task.fraction * 100)}%`}`} />

@@ -27,8 +27,9 @@ export class InkPrompter implements Prompter {
     this.store = new WizardStore(opts.title);
     if (opts.onCancel) this.store.onCancel(opts.onCancel);
     this.instance = render(<App store={this.store} />, {
-      stdin: opts.stdin,
-      stdout: opts.stdout,
+      // Ink treats an explicit undefined as "given": pass streams only when we have them.
+      ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      ...(opts.stdout ? { stdout: opts.stdout } : {}),
       // Ctrl-C is ours: it must reject the open question and unwind the flow, not kill the process.
       exitOnCtrlC: false,
       patchConsole: false,

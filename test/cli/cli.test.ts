@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseJson, runCli } from '../helpers/cli';
+
+describe('the dupliswift command', () => {
+  it('prints help naming every command, and its version', async () => {
+    const help = await runCli(['--help']);
+    expect(help.exitCode).toBe(0);
+    for (const command of ['setup', 'restore', 'keys', 'tenants', 'check', 'doctor']) expect(help.stdout).toContain(command);
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    for (const sub of [['keys', 'generate'], ['tenants'], ['check'], ['restore'], ['doctor'], ['setup']]) {
+      const r = await runCli([...sub, '--help']);
+      expect(r.exitCode, sub.join(' ')).toBe(0);
+      expect(r.stdout).toContain('Usage: dupliswift');
+    }
+  });
+
+  it('refuses to prompt without a terminal, and says how to run unattended', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dupliswift-cli-'));
+    const r = await runCli(['setup', '--config-dir', dir]);
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toContain('--answers');
+    expect(r.stderr).toContain('OS_PASSWORD');
+    expect(r.stderr).toContain('DUPLISWIFT_ENCRYPT_PASSPHRASE');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('rejects an answers file with unknown keys before touching anything', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dupliswift-cli-'));
+    const file = join(dir, 'answers.json');
+    writeFileSync(file, JSON.stringify({ profile: 'x', contaner: 'typo' }));
+    const r = await runCli(['setup', '--answers', file, '--yes', '--json', '--config-dir', join(dir, 'cfg')]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('unknown key "contaner"');
+    expect(parseJson<{ error: { code: string } }>(r).error.code).toBe('usage');
+    expect(readdirSync(dir)).toEqual(['answers.json']);
+  });
+
+  it('says clearly when the answers file is not JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dupliswift-cli-'));
+    const file = join(dir, 'answers.json');
+    writeFileSync(file, '{ profile: nightly');
+    const r = await runCli(['setup', '--answers', file, '--yes']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/is not a JSON object/);
+  });
+
+  it('doctor reports every check as JSON and passes on this machine', async () => {
+    const r = await runCli(['doctor', '--json']);
+    const report = parseJson<{ ok: boolean; checks: { id: string; status: string }[]; duplicityFlags: string }>(r);
+    expect(report.checks.map((c) => c.id)).toEqual(['gpg', 'duplicity', 'swiftclient', 'keystoneclient', 'scheduler', 'secret-service', 'gpg-agent']);
+    expect(report.ok, r.stdout).toBe(true);
+    expect(r.exitCode).toBe(0);
+    expect(report.duplicityFlags).toBe('0.8');
+  });
+
+  it('doctor fails, with the fix, when gpg-agent forbids loopback pinentry', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'dupliswift-gnupg-'));
+    writeFileSync(join(home, 'gpg-agent.conf'), 'default-cache-ttl 600\nno-allow-loopback-pinentry\n');
+    const r = await runCli(['doctor'], { env: { GNUPGHOME: home } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('no-allow-loopback-pinentry');
+    expect(r.stdout).toContain(`Remove that line from ${home}/gpg-agent.conf`);
+  });
+
+  it('doctor names the package to install when duplicity is missing', async () => {
+    const r = await runCli(['doctor', '--json'], { env: { PATH: '/nonexistent' }, cleanEnv: true });
+    const report = parseJson<{ ok: boolean; checks: { id: string; status: string; fix?: { apt?: string; dnf?: string } }[] }>(r);
+    expect(r.exitCode).toBe(1);
+    const dup = report.checks.find((c) => c.id === 'duplicity')!;
+    expect(dup.status).toBe('missing');
+    expect(dup.fix).toEqual({ apt: 'apt-get install duplicity', dnf: 'dnf install duplicity' });
+  });
+});
