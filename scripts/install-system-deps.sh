@@ -1,38 +1,49 @@
 #!/usr/bin/env bash
-# Installs, from Debian's archive, every system package dupliswift's tests and its local OpenStack
-# try-out need. Safe to run again: apt skips what is already there.
+# Installs, from Debian's archive, the system packages dupliswift needs.
+#   scripts/install-system-deps.sh          what the wizard and the backup job need on a server
+#   scripts/install-system-deps.sh --test   plus what the test suite needs: a local Keystone + Swift
+#                                           (the try-out stack), tmux, a Secret Service for the keyring
+# Safe to run again: apt is called only for what is missing.
 set -euo pipefail
 
-pkgs=(
-  gnupg duplicity python3-swiftclient python3-keystoneclient cron tmux curl
-  dbus gnome-keyring libsecret-1-0 libsecret-tools
+runtime=(gnupg duplicity python3-swiftclient python3-keystoneclient cron libsecret-1-0 dbus)
+testing=(
+  tmux curl gnome-keyring libsecret-tools util-linux
   keystone python3-keystonemiddleware swift swift-proxy swift-account swift-container swift-object
-  uwsgi-core uwsgi-plugin-python3 util-linux python3-openstackclient
+  uwsgi-core uwsgi-plugin-python3 python3-openstackclient
 )
+
+pkgs=("${runtime[@]}")
+[ "${1:-}" = "--test" ] && pkgs+=("${testing[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && { echo "system packages: all present"; exit 0; }
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "system packages: all present" >&2
+  exit 0
+fi
 
 if [ "$(id -u)" != 0 ]; then
-  echo "Missing packages: ${missing[*]}" >&2
-  echo "Run as root, or: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Fix: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
   exit 1
 fi
 
 # Package install scripts would start keystone, swift and rsyslog on the ports our stack uses;
-# a policy-rc.d that says 101 stops that. Keep an existing one untouched.
+# a policy-rc.d that says 101 stops that. An existing one is left as it is.
 created_policy=
 if [ ! -e /usr/sbin/policy-rc.d ]; then
   printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
   chmod 0755 /usr/sbin/policy-rc.d
   created_policy=1
 fi
-trap '[ -n "$created_policy" ] && rm -f /usr/sbin/policy-rc.d' EXIT
+cleanup() { if [ -n "$created_policy" ]; then rm -f /usr/sbin/policy-rc.d; fi; }
+trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
+echo "system packages: installing ${missing[*]}" >&2
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "system packages: installed ${missing[*]}"
+echo "system packages: installed" >&2
