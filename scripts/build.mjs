@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-await build({
+const result = await build({
+  metafile: Boolean(process.env.ANALYZE),
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
   outfile: 'dist/dupliswift.js',
@@ -17,9 +18,23 @@ await build({
   sourcemap: 'linked',
   legalComments: 'none',
   external: ['openpgp', '@github/keytar', 'ajv', 'yaml'],
-  alias: { 'react-devtools-core': './scripts/stubs/react-devtools-core.js' },
+  // Ink's devtools (and their websocket client) load only with DEV=true: never in a shipped CLI.
+  alias: { 'react-devtools-core': './scripts/stubs/react-devtools-core.js', ws: './scripts/stubs/react-devtools-core.js' },
+  minify: true,
   define: { 'process.env.NODE_ENV': '"production"', DUPLISWIFT_VERSION: JSON.stringify(process.env.npm_package_version ?? (await import(root + 'package.json', { with: { type: 'json' } })).default.version) },
   // Bundled CommonJS (react, signal-exit…) calls require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+if (process.env.ANALYZE) {
+  // ANALYZE=1 npm run build: which packages the bundle's bytes come from.
+  const byPackage = {};
+  for (const [file, info] of Object.entries(result.metafile.outputs['dist/dupliswift.js'].inputs)) {
+    const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? 'src';
+    byPackage[name] = (byPackage[name] ?? 0) + info.bytesInOutput;
+  }
+  for (const [name, bytes] of Object.entries(byPackage).sort((a, b) => b[1] - a[1]).slice(0, 20)) {
+    console.log(`${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${name}`);
+  }
+}

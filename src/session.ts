@@ -74,7 +74,8 @@ export async function openSession(opts: FrontEndOptions, hooks: { onCancel: () =
       const { PlainPrompter } = await import('./prompt/plain/plain-prompter');
       interactive = new PlainPrompter();
     } else {
-      const { InkPrompter } = await import('./prompt/ink/ink-prompter');
+      const { loadInkPrompter } = await import('./prompt/ink/load');
+      const { InkPrompter } = await loadInkPrompter();
       interactive = new InkPrompter({ title: opts.title, onCancel: hooks.onCancel });
     }
   }

@@ -22,6 +22,8 @@ export async function runSteps<S>(prompt: Prompter, steps: Step<S>[], state: S):
     const step = steps[index]!;
     states[step.id] = 'current';
     prompt.steps(info, { ...states });
+    // Let the front end paint the rail before the step's work (spawning gpg, say) holds the loop.
+    await new Promise((resolve) => setImmediate(resolve));
     try {
       await step.run(state);
       states[step.id] = 'done';

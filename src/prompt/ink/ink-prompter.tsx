@@ -21,11 +21,22 @@ export interface InkOptions {
 export class InkPrompter implements Prompter {
   readonly kind = 'tui' as const;
   readonly store: WizardStore;
-  private readonly instance: Instance;
+  private instance: Instance | undefined;
+  private readonly opts: InkOptions;
 
   constructor(opts: InkOptions) {
+    this.opts = opts;
     this.store = new WizardStore(opts.title);
     if (opts.onCancel) this.store.onCancel(opts.onCancel);
+  }
+
+  /**
+   * Mounted on the flow's first call rather than at construction, so that Ink's first (synchronous)
+   * frame already shows the step rail instead of an empty screen.
+   */
+  private mount(): void {
+    if (this.instance) return;
+    const opts = this.opts;
     this.instance = render(<App store={this.store} />, {
       // Ink treats an explicit undefined as "given": pass streams only when we have them.
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
@@ -37,10 +48,12 @@ export class InkPrompter implements Prompter {
   }
 
   async text(q: TextQuestion): Promise<string> {
+    this.mount();
     return (await this.store.ask({ kind: 'text', q })) as string;
   }
 
   async secret(q: SecretQuestion): Promise<string> {
+    this.mount();
     for (;;) {
       const first = (await this.store.ask({ kind: 'secret', q })) as string;
       if (!q.confirm) return first;
@@ -54,14 +67,17 @@ export class InkPrompter implements Prompter {
   }
 
   async select<T>(q: SelectQuestion<T>): Promise<T> {
+    this.mount();
     return (await this.store.ask({ kind: 'select', q: q as SelectQuestion<unknown> })) as T;
   }
 
   async confirm(q: ConfirmQuestion): Promise<boolean> {
+    this.mount();
     return (await this.store.ask({ kind: 'confirm', q })) as boolean;
   }
 
   async task<T>(title: { running: string; done: string }, run: (report: ReportProgress) => Promise<T>): Promise<T> {
+    this.mount();
     const started = Date.now();
     this.store.setTask({ running: title.running });
     try {
@@ -74,14 +90,17 @@ export class InkPrompter implements Prompter {
   }
 
   show(message: { title: string; lines?: string[]; tone?: Tone }): void {
+    this.mount();
     this.store.log(message.title, message.lines, message.tone);
   }
 
   steps(all: StepInfo[], states: Record<string, StepState>): void {
     this.store.setSteps(all, states);
+    this.mount();
   }
 
   async close(): Promise<void> {
+    if (!this.instance) return;
     this.instance.unmount();
     await this.instance.waitUntilExit().catch(() => undefined);
   }

@@ -1,4 +1,9 @@
-import { confirm, input, password, select } from '@inquirer/prompts';
+// The four prompts of @inquirer/prompts 7, imported from their own packages: the umbrella package
+// also pulls in its editor prompt (iconv-lite, chardet: 650 KiB the bundle would parse on every start).
+import confirm from '@inquirer/confirm';
+import input from '@inquirer/input';
+import password from '@inquirer/password';
+import select from '@inquirer/select';
 import type {
   ConfirmQuestion, Prompter, ReportProgress, SecretQuestion, SelectQuestion, StepInfo, StepState, TextQuestion, Tone,
 } from '../port';
