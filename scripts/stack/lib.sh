@@ -19,7 +19,7 @@ SW_DIR=$STACK_DIR/swift
 # Every long-running process up.sh starts, in start order.
 SERVICES=(object container account proxy keystone)
 
-T_START=${T_START:-$(date +%s%N)}
+T_START=$(date +%s%N)
 elapsed() { awk -v a="$T_START" -v b="$(date +%s%N)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 log() { printf '[stack %5ss] %s\n' "$(elapsed)" "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
