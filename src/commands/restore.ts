@@ -1,2 +1,165 @@
-import { UserError } from '../core/errors';
-export async function restoreCommand(..._args: unknown[]): Promise<number> { throw new UserError('restore: not implemented yet'); }
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { GlobalOptions } from '../cli';
+import { UsageError } from '../core/errors';
+import { installedDuplicity } from '../core/restore/duplicity-version';
+import { restore, type RestoreSummary } from '../core/restore/restore';
+import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, targetFromFlags, timeProblem, type OpenStackFlags } from '../core/restore/resolve';
+import type { BackupSource } from '../core/restore/source';
+import { assertRestorable, inspectTarget } from '../core/restore/target-dir';
+import { verify, type VerifyReport } from '../core/restore/verify';
+import { canPrompt, openSession } from '../session';
+import { printJson } from './output';
+
+export interface RestoreOptions extends GlobalOptions, OpenStackFlags {
+  profile?: string;
+  container?: string;
+  time?: string;
+  path?: string;
+  target?: string;
+  verify?: boolean;
+  configDir?: string;
+  passwordStdin?: boolean;
+}
+
+interface Hooks {
+  onCancel: () => void;
+  signal: AbortSignal;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Everything duplicity needs, from a profile or from --container with OS_* and the environment. */
+async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv): Promise<{ source: BackupSource; liveRoot?: string }> {
+  const stdinPassword = opts.passwordStdin ? await readStdin() : undefined;
+  const need = (value: string | undefined, what: string, envName: string): string => {
+    if (value !== undefined) return value;
+    throw new UsageError(`No ${what}: nobody to ask (non-interactive) and ${envName} is not set.`, `Export ${envName}${envName === 'OS_PASSWORD' ? ' or pass --password-stdin' : ''}; secrets never go on the command line.`);
+  };
+  if (opts.profile) {
+    const { loadProfile } = await import('../core/profile/load');
+    const profile = await loadProfile(opts.profile, opts.configDir);
+    const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
+    const encryptPassphrase = need(encrypt, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
+    return {
+      liveRoot: profile.source,
+      source: {
+        location: { kind: 'swift', target: profile.openstack, password: stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD'), container: profile.container },
+        gnupgHome: profile.gnupgHome,
+        encryptPassphrase,
+        signPassphrase: sign ?? encryptPassphrase,
+        signKey: profile.keys.sign,
+        archiveDir: await freshArchiveDir(),
+      },
+    };
+  }
+  const target = targetFromFlags(opts, env);
+  const encryptPassphrase = need(env.DUPLISWIFT_ENCRYPT_PASSPHRASE, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
+  return {
+    source: {
+      location: { kind: 'swift', target, password: stdinPassword ?? need(env.OS_PASSWORD, 'OpenStack password', 'OS_PASSWORD'), container: opts.container! },
+      gnupgHome: defaultGnupgHome(env),
+      encryptPassphrase,
+      // One key for both jobs (the tutorial's way) means one passphrase.
+      signPassphrase: env.DUPLISWIFT_SIGN_PASSPHRASE ?? encryptPassphrase,
+      archiveDir: await freshArchiveDir(),
+    },
+  };
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+export function summaryLines(s: RestoreSummary): string[] {
+  return [
+    `${s.files} files (${formatBytes(s.bytes)}), ${s.directories} folders, ${s.symlinks} symlinks in ${s.seconds.toFixed(1)} s`,
+    `into ${s.restoredAt}${s.time ? ` (as of ${s.time})` : ' (newest backup)'}`,
+  ];
+}
+
+/** Non-interactive: everything from flags and the environment; refuses before touching anything. */
+async function restoreDirect(opts: RestoreOptions, hooks: Hooks): Promise<number> {
+  const env = process.env;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  if (!opts.verify) {
+    // The target check comes first: a refused restore makes no network call and writes nothing.
+    const target = resolve(opts.target!);
+    assertRestorable(target, await inspectTarget(target), false);
+  }
+  const dup = await installedDuplicity(hooks.signal);
+  const { source, liveRoot } = await sourceFromOptions(opts, env);
+  try {
+    if (opts.verify) {
+      const against = opts.target ?? liveRoot;
+      if (!against) throw new UsageError('--verify needs the live folder to compare with.', 'Pass --target DIR (with --profile it defaults to the profile\'s source).');
+      log(`… Comparing the backup with ${against} (every byte is read back)`);
+      const report = await verify({ source, against, time: opts.time, path: opts.path, flagFamily: dup.family, signal: hooks.signal });
+      printVerify(report, Boolean(opts.json), log);
+      return report.ok ? 0 : 1;
+    }
+    log(`… Restoring ${opts.path ?? 'everything'} into ${resolve(opts.target!)}`);
+    const summary = await restore({
+      source, path: opts.path, time: opts.time, target: opts.target!, flagFamily: dup.family, signal: hooks.signal,
+      onProgress: (detail) => log(`  ${detail}`),
+    });
+    if (opts.json) printJson({ restored: summary });
+    log(`✔ Restored ${summaryLines(summary).join(', ')}`);
+    return 0;
+  } finally {
+    await rm(source.archiveDir, { recursive: true, force: true });
+  }
+}
+
+export function printVerify(report: VerifyReport, json: boolean, log: (line: string) => void): void {
+  if (json) printJson({ verify: report });
+  if (report.ok) log(`✔ Backup and live files agree: ${report.compared} files compared.`);
+  else {
+    log(`✖ ${report.differences.length} differences between the backup and ${report.against} (${report.compared} files compared):`);
+    for (const d of report.differences.slice(0, 50)) log(`  ${d}`);
+    if (report.differences.length > 50) log(`  … and ${report.differences.length - 50} more (--json lists all)`);
+  }
+}
+
+export async function restoreCommand(opts: RestoreOptions, hooks: Hooks): Promise<number> {
+  if (opts.profile && opts.container) throw new UsageError('Give either --profile or --container, not both.');
+  if (opts.time) {
+    const problem = timeProblem(opts.time);
+    if (problem) throw new UsageError(problem);
+  }
+  if (opts.path !== undefined) {
+    const { normalizeBackupPath } = await import('../core/restore/restore');
+    normalizeBackupPath(opts.path);
+  }
+  const complete = Boolean((opts.profile || opts.container) && (opts.target || opts.verify));
+  if (complete && !opts.answers) return restoreDirect(opts, hooks);
+  if (!canPrompt() && !opts.answers) {
+    throw new UsageError(
+      'dupliswift restore needs a terminal to ask its questions, and none is attached.',
+      'Pass everything: --profile NAME (or --container C with OS_* variables) and --target DIR (or --verify); secrets from OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE, DUPLISWIFT_SIGN_PASSPHRASE.',
+    );
+  }
+  const session = await openSession({ plain: opts.plain, answers: opts.answers, yes: opts.yes, title: 'restore' }, hooks);
+  try {
+    const { runRestore } = await import('../flows/restore');
+    const outcome = await runRestore({ prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir }, opts);
+    await session.prompt.close();
+    if (opts.json) printJson(outcome);
+    return outcome.verify && !outcome.verify.ok ? 1 : 0;
+  } catch (error) {
+    await session.prompt.close().catch(() => undefined);
+    throw error;
+  }
+}
+

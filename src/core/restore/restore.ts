@@ -1,0 +1,149 @@
+import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, utimes } from 'node:fs/promises';
+import { basename, dirname, join, normalize, resolve } from 'node:path';
+import { UserError } from '../errors';
+import type { FlagFamily } from '../duplicity/version';
+import { runDuplicity } from './duplicity-run';
+import { duplicityFailure } from './failure';
+import { INFO_PROGRESS } from './logfd';
+import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
+import { assertRestorable, inspectTarget } from './target-dir';
+
+export interface RestoreRequest {
+  source: BackupSource;
+  /** Restore everything when absent; else a path relative to the backup root. */
+  path?: string;
+  /** As duplicity takes it (epoch seconds, ISO date-time, 3D); newest when absent. */
+  time?: string;
+  target: string;
+  /** The person confirmed restoring into a non-empty folder (files of the same name are replaced). */
+  overwrite?: boolean;
+  flagFamily: FlagFamily;
+  signal?: AbortSignal;
+  onProgress?: (detail: string, fraction?: number) => void;
+}
+
+export interface RestoreSummary {
+  target: string;
+  /** Where the restored path ended up (target itself for a whole restore). */
+  restoredAt: string;
+  path?: string;
+  time?: string;
+  files: number;
+  directories: number;
+  symlinks: number;
+  bytes: number;
+  seconds: number;
+}
+
+/** `--file-to-restore` before duplicity 2.0, `--path-to-restore` since. */
+export function pathFlag(family: FlagFamily): string {
+  return family === '0.8' ? '--file-to-restore' : '--path-to-restore';
+}
+
+/** A backup-relative path, cleaned; refuses absolute paths and `..` so nothing lands outside the target. */
+export function normalizeBackupPath(path: string): string | undefined {
+  const cleaned = normalize(path.trim()).replace(/^\.\/+/, '').replace(/\/+$/, '');
+  if (cleaned === '' || cleaned === '.') return undefined;
+  if (cleaned.startsWith('/') || cleaned === '..' || cleaned.startsWith('../')) {
+    throw new UserError(`The path "${path}" is not inside the backup.`, { fix: 'Give a path relative to the backup root, as the file list shows it (e.g. etc/hosts).', code: 'usage', exitCode: 2 });
+  }
+  return cleaned;
+}
+
+/**
+ * Restores into a fresh staging folder beside (or inside) the target, then moves the result in:
+ * duplicity never writes into the target itself, so a failure or Ctrl-C leaves the target as it was,
+ * and nothing there is replaced unless `overwrite` was confirmed. Modes and mtimes are duplicity's.
+ */
+export async function restore(request: RestoreRequest): Promise<RestoreSummary> {
+  const started = Date.now();
+  const target = resolve(request.target);
+  const path = request.path === undefined ? undefined : normalizeBackupPath(request.path);
+  const state = await inspectTarget(target);
+  assertRestorable(target, state, Boolean(request.overwrite));
+
+  // Staging on the same filesystem as the target, so the final move is a rename, never a copy.
+  const stagingParent = state.kind === 'absent' ? dirname(target) : target;
+  await mkdir(stagingParent, { recursive: true });
+  const staging = await mkdtemp(join(stagingParent, `.${state.kind === 'absent' ? basename(target) : ''}.dupliswift-restore-`));
+  const restored = join(staging, 'r');
+  let rootTimes: { atime: Date; mtime: Date } | undefined;
+  try {
+    const args = ['restore', ...commonArgs(request.source), '-v', 'info'];
+    if (path) args.push(pathFlag(request.flagFamily), path);
+    if (request.time) args.push('--time', request.time);
+    args.push(backendUrl(request.source), restored);
+    const outcome = await runDuplicity({
+      args,
+      env: duplicityEnv(request.source),
+      signal: request.signal,
+      onRecord: (record) => {
+        if (record.level !== 'INFO' || record.code !== INFO_PROGRESS || !request.onProgress) return;
+        const [done, total] = (record.control[0] ?? '').split(' ').map(Number);
+        if (done && total) request.onProgress(`volume ${done} of ${total}`, done / total);
+      },
+    });
+    if (outcome.exitCode !== 0) throw duplicityFailure('Restore', outcome);
+    const counts = await countTree(restored);
+    request.onProgress?.(`moving ${counts.files} files into place`);
+    const restoredAt = path ? join(target, path) : target;
+    if (!path && state.kind !== 'absent') rootTimes = await lstat(restored);
+    await moveIntoPlace(restored, restoredAt, state.kind === 'absent' && !path);
+    return { target, restoredAt, path, time: request.time, ...counts, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+    // Removing the staging folder inside the target touched its mtime: the backup's root wins.
+    if (rootTimes) await utimes(target, rootTimes.atime, rootTimes.mtime);
+  }
+}
+
+/** Moves a restored tree to `dest`: a rename when nothing is there, else a merge into what is. */
+async function moveIntoPlace(from: string, dest: string, destIsFree: boolean): Promise<void> {
+  if (destIsFree) {
+    await rename(from, dest);
+    return;
+  }
+  await mkdir(dirname(dest), { recursive: true });
+  await merge(from, dest);
+}
+
+async function merge(from: string, dest: string): Promise<void> {
+  const src = await lstat(from);
+  let existing;
+  try {
+    existing = await lstat(dest);
+  } catch {
+    existing = undefined;
+  }
+  if (!existing) {
+    await rename(from, dest);
+    return;
+  }
+  if (src.isDirectory() && existing.isDirectory()) {
+    for (const name of await readdir(from)) await merge(join(from, name), join(dest, name));
+    // Moving children in touched the folder's mtime: give it the backup's.
+    await utimes(dest, src.atime, src.mtime);
+    await rmdir(from);
+    return;
+  }
+  // Only reached after an explicit "yes, overwrite": replace the entry.
+  if (existing.isDirectory()) await rm(dest, { recursive: true, force: true });
+  await rename(from, dest);
+}
+
+export async function countTree(root: string): Promise<{ files: number; directories: number; symlinks: number; bytes: number }> {
+  const counts = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
+  const walk = async (p: string): Promise<void> => {
+    const st = await lstat(p);
+    if (st.isDirectory()) {
+      counts.directories++;
+      for (const name of await readdir(p)) await walk(join(p, name));
+    } else if (st.isSymbolicLink()) counts.symlinks++;
+    else {
+      counts.files++;
+      counts.bytes += st.size;
+    }
+  };
+  await walk(root);
+  return counts;
+}

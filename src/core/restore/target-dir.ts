@@ -1,0 +1,31 @@
+import { lstat, readdir } from 'node:fs/promises';
+import { UserError } from '../errors';
+
+export type TargetState = { kind: 'absent' } | { kind: 'empty' } | { kind: 'non-empty'; entries: number } | { kind: 'not-a-directory' };
+
+/** What is at the restore target now; the one fact every "never clobber" decision starts from. */
+export async function inspectTarget(target: string): Promise<TargetState> {
+  let stat;
+  try {
+    stat = await lstat(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'absent' };
+    throw new UserError(`Cannot look at the restore target ${target}: ${(error as NodeJS.ErrnoException).code}.`, { fix: 'Pick a folder you may write to.', code: 'target' });
+  }
+  if (!stat.isDirectory()) return { kind: 'not-a-directory' };
+  const entries = (await readdir(target)).length;
+  return entries === 0 ? { kind: 'empty' } : { kind: 'non-empty', entries };
+}
+
+/** Refuses what would overwrite, unless the person said yes to exactly that. */
+export function assertRestorable(target: string, state: TargetState, overwrite: boolean): void {
+  if (state.kind === 'not-a-directory') {
+    throw new UserError(`The restore target ${target} exists and is not a folder; nothing was restored.`, { fix: 'Give a new or empty folder with --target.', code: 'target-not-dir' });
+  }
+  if (state.kind === 'non-empty' && !overwrite) {
+    throw new UserError(`The restore target ${target} is not empty (${state.entries} entries); nothing was restored or changed.`, {
+      fix: 'Restore into a new or empty folder (--target), or run interactively and confirm merging over what is there.',
+      code: 'target-not-empty',
+    });
+  }
+}

@@ -1,0 +1,331 @@
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { RestoreOptions } from '../commands/restore';
+import { UserError } from '../core/errors';
+import type { FlagFamily } from '../core/duplicity/version';
+import type { OpenStackTarget } from '../core/openstack/target';
+import type { Profile } from '../core/profile/types';
+import { collectionStatus, pointsInTime, timeArg, type CollectionStatus } from '../core/restore/collection';
+import { listContainers } from '../core/restore/containers';
+import { installedDuplicity } from '../core/restore/duplicity-version';
+import { listFiles, type FileIndex } from '../core/restore/listing';
+import { listProjects, login, pickEndpoint, type Login } from '../core/restore/openstack-shim';
+import { restore, type RestoreSummary } from '../core/restore/restore';
+import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
+import type { BackupSource } from '../core/restore/source';
+import { inspectTarget } from '../core/restore/target-dir';
+import { verify, type VerifyReport } from '../core/restore/verify';
+import type { Choice } from '../prompt/port';
+import type { FlowContext } from './context';
+import { runSteps, type Step } from './run-steps';
+
+/** What the restore wizard has learned so far; a step that is re-run finds its earlier answers here. */
+export interface RestoreState {
+  ctx: FlowContext;
+  flags: RestoreOptions;
+  family?: FlagFamily;
+  mode?: { kind: 'profile'; profile: Profile & { dir: string } } | { kind: 'bare' };
+  gnupgHome?: string;
+  signKey?: string;
+  passphrases?: { encrypt: string; sign: string };
+  openstack?: { target: OpenStackTarget; password: string; login?: Login };
+  container?: string;
+  archiveDir?: string;
+  status?: CollectionStatus;
+  /** duplicity --time, and how to show it. */
+  time?: { arg?: string; label: string };
+  index?: FileIndex;
+  /** Undefined: everything. */
+  path?: string;
+  summary?: RestoreSummary;
+  verify?: VerifyReport;
+}
+
+export interface RestoreOutcome {
+  restored?: RestoreSummary;
+  verify?: VerifyReport;
+}
+
+const EVERYTHING = '\u0000everything';
+const REFILTER = '\u0000filter';
+/** How many matches a browse screen offers at once; the filter narrows the rest. */
+export const BROWSE_LIMIT = 200;
+
+function sourceOf(state: RestoreState): BackupSource {
+  if (!state.openstack || !state.container || !state.passphrases || !state.gnupgHome || !state.archiveDir) throw new Error('restore flow: source asked for before it was settled');
+  return {
+    location: { kind: 'swift', target: state.openstack.target, password: state.openstack.password, container: state.container },
+    gnupgHome: state.gnupgHome,
+    encryptPassphrase: state.passphrases.encrypt,
+    signPassphrase: state.passphrases.sign,
+    signKey: state.signKey,
+    archiveDir: state.archiveDir,
+  };
+}
+
+function utc(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+async function profilesIn(configDir: string | undefined): Promise<string[]> {
+  const { configRoot } = await import('../core/profile/paths');
+  const root = configRoot({ configDir });
+  const names = await readdir(root).catch(() => [] as string[]);
+  const found: string[] = [];
+  for (const name of names) if (await stat(join(root, name, 'profile.json')).then(() => true, () => false)) found.push(name);
+  return found.sort();
+}
+
+const sourceStep: Step<RestoreState> = {
+  id: 'source',
+  title: 'Start',
+  async run(state) {
+    const { prompt, env } = state.ctx;
+    state.family ??= (await installedDuplicity(state.ctx.signal)).family;
+    let choice = state.flags.profile ?? (state.flags.container ? 'bare' : undefined);
+    if (!choice) {
+      const profiles = await profilesIn(state.ctx.configDir);
+      const choices: Choice<string>[] = [
+        ...profiles.map((p) => ({ value: p, label: `Profile ${p}`, hint: 'this machine\'s backup settings' })),
+        { value: 'bare', label: 'A new machine', hint: 'import the exported keys, log in to Keystone, pick the container' },
+      ];
+      choice = await prompt.select({ id: 'restore.from', message: 'Where does the backup come from?', choices, default: profiles[0] ?? 'bare' });
+    }
+    if (choice === 'bare') {
+      state.mode = { kind: 'bare' };
+      return;
+    }
+    const { loadProfile } = await import('../core/profile/load');
+    const profile = await loadProfile(choice, state.ctx.configDir);
+    state.mode = { kind: 'profile', profile };
+    state.gnupgHome = profile.gnupgHome;
+    state.signKey = profile.keys.sign;
+    const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
+    const encryptPassphrase = encrypt ?? (await prompt.secret({ id: 'keys.encryptPassphrase', env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE', message: 'Passphrase of the encryption key:' }));
+    state.passphrases = { encrypt: encryptPassphrase, sign: sign ?? encryptPassphrase };
+    state.openstack = {
+      target: profile.openstack,
+      password: password ?? (await prompt.secret({ id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${profile.openstack.username}:` })),
+    };
+    state.container = profile.container;
+  },
+};
+
+const keysStep: Step<RestoreState> = {
+  id: 'keys',
+  title: 'Keys',
+  async run(state) {
+    if (state.mode?.kind !== 'bare') return;
+    const { prompt, env, signal } = state.ctx;
+    state.gnupgHome ??= defaultGnupgHome(env);
+    const how = await prompt.select({
+      id: 'restore.keys',
+      message: 'The backup keys: import them from the exported .asc files?',
+      choices: [
+        { value: 'import', label: 'Import from .asc files', hint: 'dupliswift keys export wrote them (or gpg --armor --export-secret-keys)' },
+        { value: 'have', label: `They are already in ${state.gnupgHome}` },
+      ],
+      default: 'import',
+    });
+    if (how === 'import') {
+      const text = await prompt.text({
+        id: 'keys.import.files',
+        message: 'The key files (.asc), separated by spaces:',
+        help: 'Both keys: encryption and signing. A USB stick or the paper copy\'s files.',
+        validate: (value) => (value.trim() ? undefined : 'Give at least one file.'),
+      });
+      const paths = text.trim().split(/\s+/).map((p) => resolve(p));
+      const { inspectKeyFiles, importKeyFiles } = await import('../core/keys/import-files');
+      const keys = await prompt.task({ running: 'Importing the keys into GnuPG', done: 'Keys imported' }, async () => {
+        const files = await inspectKeyFiles(state.gnupgHome!, paths, signal);
+        return importKeyFiles(state.gnupgHome!, files, signal);
+      });
+      prompt.show({ title: `${keys.length} keys in ${state.gnupgHome}`, lines: keys.map((k) => `${k.fingerprint} ${k.secret ? 'secret' : 'public only'} ${k.userIds[0] ?? ''}`), tone: keys.some((k) => k.secret) ? 'success' : 'warning' });
+      if (!keys.some((k) => k.secret)) throw new UserError('None of those files holds a secret key: a backup cannot be decrypted with public keys.', { fix: 'Import the secret key export (the file with PRIVATE KEY BLOCK inside).', code: 'no-secret-key' });
+    }
+    const encrypt = await prompt.secret({ id: 'keys.encryptPassphrase', env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE', message: 'Passphrase of the encryption key:' });
+    const sign = env.DUPLISWIFT_SIGN_PASSPHRASE ?? (prompt.kind === 'answers' ? encrypt : await prompt.secret({ id: 'keys.signPassphrase', env: 'DUPLISWIFT_SIGN_PASSPHRASE', message: 'Passphrase of the signing key (Enter: the same):' }));
+    state.passphrases = { encrypt, sign: sign || encrypt };
+  },
+};
+
+const keystoneStep: Step<RestoreState> = {
+  id: 'keystone',
+  title: 'Keystone',
+  async run(state) {
+    if (state.mode?.kind !== 'bare') return;
+    const { prompt, env, signal } = state.ctx;
+    const f = state.flags;
+    const authUrl = f.authUrl ?? (await prompt.text({ id: 'openstack.authUrl', message: 'Keystone URL:', default: env.OS_AUTH_URL, validate: (v) => (/^https?:\/\//.test(v) ? undefined : 'Start it with http:// or https://.') }));
+    const username = f.username ?? (await prompt.text({ id: 'openstack.username', message: 'OpenStack user name:', default: env.OS_USERNAME }));
+    const userDomain = f.userDomain ?? (await prompt.text({ id: 'openstack.userDomain', message: 'The user\'s domain:', default: env.OS_USER_DOMAIN_NAME ?? 'Default' }));
+    const password = await prompt.secret({ id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${username}:` });
+    const who = { authUrl, username, userDomainName: userDomain };
+    const projects = await prompt.task({ running: 'Logging in to Keystone', done: 'Logged in' }, () => listProjects(who, password, signal));
+    if (!projects.length) throw new UserError(`${username} may use no project.`, { fix: 'Ask the cloud admin for a role on the project that holds the backups.', code: 'no-project' });
+    const projectName = f.project ?? (await prompt.select({ id: 'openstack.project', message: 'Which project holds the backup?', choices: projects.map((p) => ({ value: p.name, label: p.name, hint: p.id })), default: env.OS_PROJECT_NAME }));
+    const target: OpenStackTarget = { authUrl, identityVersion: '3', username, userDomainName: userDomain, projectName, projectDomainName: f.projectDomain ?? env.OS_PROJECT_DOMAIN_NAME ?? 'Default', interface: (f.interface as OpenStackTarget['interface']) ?? 'public' };
+    const session = await login(target, password, signal);
+    const regions = [...new Set(session.endpoints.filter((e) => e.interface === target.interface).map((e) => e.region))];
+    if (!regions.length) throw new UserError(`Project ${projectName} has no object-store (Swift) endpoint.`, { fix: 'Pick another project, or ask the admin.', code: 'region' });
+    target.region = f.region ?? (regions.length === 1 ? regions[0] : await prompt.select({ id: 'openstack.region', message: 'Which region?', choices: regions.map((r) => ({ value: r, label: r })), default: env.OS_REGION_NAME }));
+    target.endpoint = pickEndpoint(session.endpoints, target.region, target.interface).url;
+    state.openstack = { target, password, login: session };
+  },
+};
+
+const containerStep: Step<RestoreState> = {
+  id: 'container',
+  title: 'Container',
+  async run(state) {
+    if (state.mode?.kind !== 'bare' || !state.openstack?.login) return;
+    if (state.flags.container) {
+      state.container = state.flags.container;
+      return;
+    }
+    const { prompt, signal } = state.ctx;
+    const { login: session, target } = state.openstack;
+    const containers = await prompt.task({ running: 'Listing the containers', done: 'Containers listed' }, () => listContainers(target.endpoint!, session.token, signal));
+    const withBackups = containers.filter((c) => c.hasBackup);
+    if (!containers.length) throw new UserError(`Project ${target.projectName} has no containers.`, { fix: 'Pick the project the backups went to.', code: 'no-backup' });
+    const ordered = [...withBackups, ...containers.filter((c) => !c.hasBackup)];
+    state.container = await prompt.select({
+      id: 'container',
+      message: `Which container? (${withBackups.length} of ${containers.length} hold duplicity backups, marked ●)`,
+      choices: ordered.map((c) => ({ value: c.name, label: `${c.hasBackup ? '●' : '○'} ${c.name}`, hint: c.hasBackup ? `backup, last full ${c.lastFull}` : `${c.objects} objects, no backup` })),
+      default: state.container ?? withBackups[0]?.name,
+    });
+  },
+};
+
+const timeStep: Step<RestoreState> = {
+  id: 'time',
+  title: 'Point in time',
+  async run(state) {
+    const { prompt, signal } = state.ctx;
+    state.archiveDir ??= await freshArchiveDir();
+    const status = await prompt.task({ running: `Reading the backup chains in ${state.container}`, done: 'Backup chains read' }, () => collectionStatus(sourceOf(state), signal));
+    state.status = status;
+    const points = pointsInTime(status);
+    if (!points.length) throw new UserError(`The container ${state.container} holds no complete duplicity backup.`, { fix: 'Pick a container marked ● (it holds backup manifests).', code: 'no-backup' });
+    prompt.show({
+      title: `${status.chains.length} chain${status.chains.length === 1 ? '' : 's'}, ${points.length} points in time`,
+      lines: status.chains.map((c, i) => `chain ${i + 1}${c.primary ? ' (current)' : ''}: ${utc(c.start)} → ${utc(c.end)}, ${c.sets.length} sets`),
+    });
+    if (state.flags.time) {
+      state.time = { arg: state.flags.time, label: state.flags.time };
+      return;
+    }
+    const arg = await prompt.select({
+      id: 'restore.time',
+      message: 'Restore the files as they were at:',
+      choices: points.map((p, i) => ({ value: timeArg(p.time), label: `${utc(p.time)}  ${p.type === 'full' ? 'full' : 'incremental'}${i === 0 ? ' (newest)' : ''}`, hint: `chain ${p.chain + 1}, ${p.volumes} volume${p.volumes === 1 ? '' : 's'}` })),
+      default: timeArg(points[0]!.time),
+    });
+    const point = points.find((p) => timeArg(p.time) === arg);
+    state.time = { arg, label: point ? utc(point.time) : arg };
+  },
+};
+
+const browseStep: Step<RestoreState> = {
+  id: 'browse',
+  title: 'Files',
+  async run(state) {
+    const { prompt, signal } = state.ctx;
+    if (state.flags.path !== undefined) {
+      state.path = state.flags.path;
+      return;
+    }
+    if (state.flags.verify) {
+      state.path = undefined;
+      return;
+    }
+    const index = await prompt.task({ running: `Reading the file list as of ${state.time?.label}`, done: 'File list read' }, (report) =>
+      listFiles(sourceOf(state), { time: state.time?.arg, signal, onProgress: (n) => report(`${n.toLocaleString('en')} entries`) }));
+    state.index = index;
+    let filter = '';
+    for (;;) {
+      const { entries, total } = index.filter(filter, BROWSE_LIMIT);
+      const more = total - entries.length;
+      const choices: Choice<string>[] = [
+        { value: EVERYTHING, label: 'Everything', hint: `all ${index.size.toLocaleString('en')} entries` },
+        { value: REFILTER, label: filter ? `Filter: "${filter}" (change)` : 'Filter the list…', hint: more > 0 ? `${more.toLocaleString('en')} more match; narrow the filter` : `${total.toLocaleString('en')} shown` },
+        ...entries.map((e) => ({ value: e.path, label: `${e.path}${e.type === 'dir' ? '/' : e.type === 'sym' ? ' →' : ''}`, hint: utc(e.mtime) })),
+      ];
+      const picked = await prompt.select({ id: 'restore.path', message: `Restore what? (${total.toLocaleString('en')} of ${index.size.toLocaleString('en')} entries match)`, choices, default: EVERYTHING });
+      if (picked === REFILTER) {
+        filter = (await prompt.text({ id: 'restore.filter', message: 'Show paths containing (words, any case; empty for all):', default: filter })).trim();
+        continue;
+      }
+      state.path = picked === EVERYTHING ? undefined : picked;
+      return;
+    }
+  },
+};
+
+const restoreStep: Step<RestoreState> = {
+  id: 'restore',
+  title: 'Restore',
+  async run(state) {
+    const { prompt, signal } = state.ctx;
+    const source = sourceOf(state);
+    if (state.flags.verify) {
+      const liveDefault = state.flags.target ?? (state.mode?.kind === 'profile' ? state.mode.profile.source : undefined);
+      const against = await prompt.text({ id: 'restore.verifyAgainst', message: 'Compare the backup with which live folder?', default: liveDefault });
+      state.verify = await prompt.task({ running: `Comparing the backup with ${against}`, done: 'Compared' }, () => verify({ source, against, time: state.time?.arg, path: state.path, flagFamily: state.family!, signal }));
+      const v = state.verify;
+      prompt.show({ title: v.ok ? `Backup and live files agree (${v.compared} files compared)` : `${v.differences.length} differences (${v.compared} files compared)`, lines: v.differences.slice(0, 30), tone: v.ok ? 'success' : 'warning' });
+      return;
+    }
+    let overwrite = false;
+    let target: string;
+    for (;;) {
+      target = resolve(state.flags.target ?? (await prompt.text({
+        id: 'restore.target',
+        message: 'Restore into which folder? (new or empty; nothing there is replaced unless you say so)',
+        default: `./restored-${state.container}`,
+        validate: (v) => (v.trim() ? undefined : 'Give a folder.'),
+      })));
+      const there = await inspectTarget(target);
+      if (there.kind === 'not-a-directory') {
+        prompt.show({ title: `${target} is a file, not a folder.`, tone: 'error' });
+        if (state.flags.target) throw new UserError(`The restore target ${target} is not a folder; nothing was restored.`, { code: 'target-not-dir' });
+        continue;
+      }
+      if (there.kind !== 'non-empty') break;
+      overwrite = await prompt.confirm({
+        id: 'restore.overwrite',
+        message: `${target} is not empty (${there.entries} entries). Restore into it anyway, replacing files of the same name?`,
+        default: false,
+        destructive: true,
+      });
+      if (overwrite) break;
+      if (state.flags.target) throw new UserError(`The restore target ${target} is not empty; nothing was restored or changed.`, { fix: 'Pick a new or empty folder.', code: 'target-not-empty' });
+    }
+    state.summary = await prompt.task({ running: `Restoring ${state.path ?? 'everything'} into ${target}`, done: 'Restored' }, (report) =>
+      restore({ source, path: state.path, time: state.time?.arg, target, overwrite, flagFamily: state.family!, signal, onProgress: report }));
+    const s = state.summary;
+    prompt.show({
+      title: `Restored ${s.files} files (${s.bytes.toLocaleString('en')} bytes) in ${s.seconds.toFixed(1)} s`,
+      lines: [`into ${s.restoredAt}`, `as of ${state.time?.label ?? 'the newest backup'}`, `${s.directories} folders, ${s.symlinks} symlinks; modes and times as in the backup`],
+      tone: 'success',
+    });
+  },
+};
+
+export const restoreSteps: Step<RestoreState>[] = [sourceStep, keysStep, keystoneStep, containerStep, timeStep, browseStep, restoreStep];
+
+/** The guided restore, front-end agnostic: from a profile or a bare machine to restored files. */
+export async function runRestore(ctx: FlowContext, flags: RestoreOptions): Promise<RestoreOutcome> {
+  if (flags.time) {
+    const problem = timeProblem(flags.time);
+    if (problem) throw new UserError(problem, { code: 'usage', exitCode: 2 });
+  }
+  const state: RestoreState = { ctx, flags };
+  try {
+    await runSteps(ctx.prompt, restoreSteps, state);
+  } finally {
+    if (state.archiveDir) await rm(state.archiveDir, { recursive: true, force: true });
+  }
+  return { restored: state.summary, verify: state.verify };
+}
