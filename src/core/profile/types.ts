@@ -21,4 +21,8 @@ export interface Profile {
   /** duplicity's archive dir (local cache), kept per profile so incrementals need no decrypt. */
   archiveDir: string;
   alert?: { mail?: string; pingUrl?: string };
+  /** Absolute tool paths and the duplicity version the script's flags were generated for (cron's PATH is /usr/bin:/bin). */
+  tools?: { duplicity: string; duplicityVersion: string; gpg: string };
+  /** Where the backup script is (inside the profile folder). */
+  script?: string;
 }

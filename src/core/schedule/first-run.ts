@@ -1,0 +1,115 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { Cancelled } from '../../prompt/port';
+import { explainError, firstError, LogFdParser, uploadProgress, type LogRecord } from '../duplicity/logfd';
+import { UserError } from '../errors';
+
+/** The environment cron gives a job: next to nothing. The first run uses it too, so it proves the schedule. */
+export function cronEnv(home: string): Record<string, string> {
+  return { PATH: '/usr/bin:/bin', HOME: home, SHELL: '/bin/sh', LOGNAME: process.env.USER ?? 'root' };
+}
+
+export interface ScriptRun {
+  exitCode: number;
+  records: LogRecord[];
+  stderr: string;
+}
+
+/**
+ * Runs the backup script as cron would (no terminal, cron's environment) with duplicity's machine log
+ * on fd 3, reporting progress as it comes.
+ */
+export async function runScript(script: string, args: string[], opts: { home: string; onRecord?: (r: LogRecord) => void; signal?: AbortSignal; env?: Record<string, string> }): Promise<ScriptRun> {
+  const child = execa('/bin/bash', [script, ...args], {
+    env: { ...cronEnv(opts.home), ...opts.env, DUPLISWIFT_LOG_FD: '3' },
+    extendEnv: false,
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    cancelSignal: opts.signal,
+    reject: false,
+    encoding: 'utf8',
+  });
+  const parser = new LogFdParser();
+  const records: LogRecord[] = [];
+  const take = (list: LogRecord[]) => {
+    for (const r of list) {
+      records.push(r);
+      opts.onRecord?.(r);
+    }
+  };
+  const fd3 = child.stdio[3] as NodeJS.ReadableStream | undefined;
+  fd3?.setEncoding('utf8');
+  fd3?.on('data', (chunk: string) => take(parser.push(chunk)));
+  const result = await child;
+  take(parser.end());
+  if (result.isCanceled) throw new Cancelled();
+  return { exitCode: result.exitCode ?? 1, records, stderr: String(result.stderr ?? '') };
+}
+
+/** Turns a failed run into a UserError: duplicity's code, what it means, how to fix it. */
+export function failureOf(run: ScriptRun, logFile: string): UserError {
+  const error = firstError(run.records);
+  const code = error?.code || run.exitCode;
+  const detail = (error?.message ?? run.stderr).split('\n').map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? '';
+  if (run.exitCode === 75) return new UserError('Another backup of this profile is running.', { fix: 'Wait for it to finish, then run again.', code: 'locked' });
+  const explained = explainError(code, detail);
+  return new UserError(`The backup failed (exit ${run.exitCode}): ${explained.message}`, { fix: `${explained.fix} The full log is ${logFile}.`, code: `duplicity-${code}` });
+}
+
+/** A small regular file from the source to restore as a test (respecting the exclude list by prefix). */
+export async function pickTestFile(source: string, exclude: string[]): Promise<string | undefined> {
+  const queue = [source];
+  let best: { path: string; size: number } | undefined;
+  let seen = 0;
+  while (queue.length && seen < 2000) {
+    const dir = queue.shift()!;
+    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const path = join(dir, e.name);
+      if (exclude.some((x) => path === x || path.startsWith(`${x}/`))) continue;
+      seen++;
+      if (e.isDirectory()) queue.push(path);
+      else if (e.isFile()) {
+        const size = (await stat(path)).size;
+        if (size > 0 && (!best || size < best.size)) best = { path, size };
+      }
+    }
+  }
+  return best && relative(source, best.path);
+}
+
+export interface Verification {
+  chains: number;
+  testFile?: string;
+  identical?: boolean;
+}
+
+/** collection-status, then a restore of one file into a temporary folder, compared byte for byte. */
+export async function verifyBackup(opts: { script: string; source: string; exclude: string[]; home: string; signal?: AbortSignal }): Promise<Verification> {
+  const status = await runScript(opts.script, ['status'], { home: opts.home, signal: opts.signal });
+  if (status.exitCode !== 0) throw failureOf(status, 'the output above');
+  const collection = status.records.find((r) => r.code === 3);
+  const chains = collection ? (collection.message.match(/^\s*Full\s/gm) ?? []).length || Number(/chain-complete|chain-no-signatures/.test(collection.message)) : 0;
+  const rel = await pickTestFile(opts.source, opts.exclude);
+  if (!rel) return { chains };
+  const temp = await mkdtemp(join(tmpdir(), 'dupliswift-verify-'));
+  try {
+    const dest = join(temp, 'restored');
+    const restored = await runScript(opts.script, ['restore', rel, dest], { home: opts.home, signal: opts.signal });
+    if (restored.exitCode !== 0) throw failureOf(restored, 'the output above');
+    const [a, b] = await Promise.all([readFile(join(opts.source, rel)), readFile(dest)]);
+    return { chains, testFile: rel, identical: a.equals(b) };
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+}
+
+/** Progress words from a log record: upload percent, or the file being worked on. */
+export function progressOf(record: LogRecord): { detail: string; fraction?: number } | undefined {
+  const up = uploadProgress(record);
+  if (up) return { detail: `${(up.bytes / 1048576).toFixed(1)} MB uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: up.percent / 100 };
+  if (record.level === 'INFO' && (record.code === 11 || record.code === 12)) return { detail: `Uploading volume ${record.extra[0] ?? ''}`.trim() };
+  if (record.level === 'INFO' && record.code === 4) return { detail: `New: ${record.extra.join(' ').replace(/^'|'$/g, '')}` };
+  return undefined;
+}

@@ -1,0 +1,132 @@
+import { mkdir, chmod, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Duplicity } from '../duplicity/detect';
+import { UserError } from '../errors';
+import { ensureOwnerOnlyDir, writeFileAtomic, type WriteOutcome } from '../profile/atomic';
+import { serializeProfile } from '../profile/load';
+import { PROFILE_FILES } from '../profile/paths';
+import { restoreNote } from '../profile/restore-note';
+import type { Profile } from '../profile/types';
+import { FileSecretStore } from '../secrets/file-store';
+import type { SecretStore } from '../secrets/store';
+import { generateScript, SECRET_VARIABLES, type SecretFile } from './script';
+
+export interface JobSecrets {
+  encryptPassphrase: string;
+  signPassphrase: string;
+  swiftPassword: string;
+}
+
+export interface JobTools {
+  duplicity: Duplicity;
+  gpg: string;
+  flock: string;
+  curl?: string;
+  mail?: string;
+  secretTool?: string;
+}
+
+export interface JobInput {
+  /** The settings; `tools`, `script` and `archiveDir` are filled in here. */
+  profile: Omit<Profile, 'tools' | 'script' | 'archiveDir'> & { archiveDir?: string };
+  dir: string;
+  /** Non-secret SWIFT_* variables for duplicity (from the Keystone step's target). */
+  swiftEnv: Record<string, string>;
+  secrets: JobSecrets;
+  /** Where secrets go when profile.secrets is 'keyring'; the file store is used otherwise. */
+  keyring?: SecretStore;
+  tools: JobTools;
+  home: string;
+  volsize?: number;
+  parallelUploads?: number;
+}
+
+export interface JobResult {
+  profile: Profile;
+  profileDir: string;
+  script: string;
+  files: Record<string, WriteOutcome>;
+}
+
+const SECRET_VALUES: Record<SecretFile, keyof JobSecrets> = {
+  'encrypt-passphrase': 'encryptPassphrase',
+  'sign-passphrase': 'signPassphrase',
+  'swift-password': 'swiftPassword',
+};
+
+async function storeSecrets(input: JobInput): Promise<WriteOutcome> {
+  const store: SecretStore = input.profile.secrets === 'keyring' && input.keyring ? input.keyring : new FileSecretStore(dirname(input.dir));
+  let outcome: WriteOutcome = 'unchanged';
+  for (const name of Object.keys(SECRET_VARIABLES) as SecretFile[]) {
+    const value = input.secrets[SECRET_VALUES[name]];
+    const current = await store.get(input.profile.name, name);
+    if (current.state === 'found' && current.value === value) continue;
+    await store.set(input.profile.name, name, value);
+    outcome = current.state === 'found' ? 'updated' : 'created';
+  }
+  return outcome;
+}
+
+/**
+ * Writes a profile folder: settings, secrets (0600 files or the keyring), exclude list, restore note
+ * and the backup script (0700). The same input twice leaves every file byte-identical and untouched.
+ */
+export async function writeBackupJob(input: JobInput): Promise<JobResult> {
+  const { dir } = input;
+  const p = input.profile;
+  const source = await stat(p.source).catch(() => undefined);
+  if (!source?.isDirectory()) throw new UserError(`The source ${p.source} is not a folder.`, { fix: 'Give the absolute path of an existing folder to back up.', code: 'bad-source' });
+  if (p.secrets === 'keyring' && (!input.keyring || !input.tools.secretTool)) {
+    throw new UserError('Secrets in the keyring need a usable keyring and secret-tool for the job to read them.', { fix: 'apt-get install libsecret-tools, unlock the keyring, or choose "file".', code: 'keyring-unusable' });
+  }
+  await ensureOwnerOnlyDir(dir);
+  const files: Record<string, WriteOutcome> = {};
+  const archiveDir = p.archiveDir ?? join(dir, PROFILE_FILES.archive);
+  await mkdir(archiveDir, { recursive: true, mode: 0o700 });
+  await chmod(archiveDir, 0o700);
+
+  files.secrets = await storeSecrets(input);
+
+  const excludeFile = join(dir, PROFILE_FILES.exclude);
+  files[PROFILE_FILES.exclude] = await writeFileAtomic(excludeFile, p.exclude.map((e) => `${e}\n`).join(''), 0o600);
+
+  const script = join(dir, PROFILE_FILES.script);
+  const profile: Profile = {
+    ...p,
+    archiveDir,
+    tools: { duplicity: input.tools.duplicity.path, duplicityVersion: input.tools.duplicity.version.text, gpg: input.tools.gpg },
+    script,
+  };
+  if (input.volsize !== undefined) profile.schedule = { ...profile.schedule, volsize: input.volsize };
+  files[PROFILE_FILES.settings] = await writeFileAtomic(join(dir, PROFILE_FILES.settings), serializeProfile(profile), 0o600);
+  files[PROFILE_FILES.note] = await writeFileAtomic(join(dir, PROFILE_FILES.note), restoreNote(profile, dir, script), 0o600);
+
+  const text = generateScript({
+    profile: p.name,
+    profileDir: dir,
+    source: p.source,
+    target: `swift://${p.container}`,
+    gnupgHome: p.gnupgHome,
+    home: input.home,
+    swiftEnv: input.swiftEnv,
+    tools: {
+      duplicity: input.tools.duplicity.path, duplicityVersion: input.tools.duplicity.version.text, family: input.tools.duplicity.family,
+      gpg: input.tools.gpg, flock: input.tools.flock, curl: input.tools.curl, mail: input.tools.mail,
+    },
+    keys: p.keys,
+    fullEvery: p.schedule.fullEvery,
+    keepFull: p.schedule.keepFull,
+    volsize: profile.schedule.volsize,
+    parallelUploads: input.parallelUploads,
+    archiveDir,
+    excludeFile: p.exclude.length ? excludeFile : undefined,
+    logFile: join(dir, PROFILE_FILES.log),
+    lockFile: join(dir, PROFILE_FILES.lock),
+    secrets: p.secrets === 'keyring'
+      ? { kind: 'keyring', secretTool: input.tools.secretTool!, lookup: Object.fromEntries((Object.keys(SECRET_VARIABLES) as SecretFile[]).map((n) => [n, ['service', `dupliswift:${p.name}`, 'account', n]])) as Record<SecretFile, string[]> }
+      : { kind: 'file', dir: join(dir, PROFILE_FILES.secrets) },
+    alert: p.alert,
+  });
+  files[PROFILE_FILES.script] = await writeFileAtomic(script, text, 0o700);
+  return { profile, profileDir: dir, script, files };
+}

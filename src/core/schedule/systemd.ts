@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import { UserError } from '../errors';
+import { run, which } from '../exec';
+import { writeFileAtomic, type WriteOutcome } from '../profile/atomic';
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+const SHORTCUTS: Record<string, string> = {
+  '@yearly': '*-01-01 00:00:00', '@annually': '*-01-01 00:00:00', '@monthly': '*-*-01 00:00:00',
+  '@weekly': 'Mon *-*-* 00:00:00', '@daily': '*-*-* 00:00:00', '@midnight': '*-*-* 00:00:00', '@hourly': '*-*-* *:00:00',
+};
+
+function part(field: string, pad: number): string {
+  return field.split(',').map((p) => {
+    const [range = '*', step] = p.split('/');
+    const base = range === '*' ? (step ? '0' : '*') : range.split('-').map((n) => n.padStart(pad, '0')).join('..');
+    if (step && range.includes('-')) throw new UserError(`systemd timers cannot express the cron step "${p}".`, { fix: 'Use a list (e.g. 1,3,5) or choose cron.' });
+    return step ? `${base.padStart(pad, '0')}/${step}` : base;
+  }).join(',');
+}
+
+/** A cron expression as systemd's OnCalendar= ("17 3 * * *" -> "*-*-* 03:17:00"). */
+export function cronToOnCalendar(expression: string): string {
+  const text = expression.trim();
+  if (SHORTCUTS[text]) return SHORTCUTS[text]!;
+  const [minute = '*', hour = '*', dom = '*', month = '*', dow = '*'] = text.split(/\s+/);
+  if (dom !== '*' && dow !== '*') throw new UserError('cron runs when either the day of month or the weekday matches; systemd needs both.', { fix: 'Set one of the two to *, or choose cron.' });
+  const weekday = dow === '*' ? '' : `${dow.split(',').map((p) => p.split('-').map((d) => DAYS[Number(d)] ?? d).join('..')).join(',')} `;
+  return `${weekday}*-${part(month, 2)}-${part(dom, 2)} ${part(hour, 2)}:${part(minute, 2)}:00`;
+}
+
+export function unitName(profile: string): string {
+  return `dupliswift-${profile.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+export interface Units {
+  service: string;
+  timer: string;
+}
+
+export function generateUnits(opts: { profile: string; script: string; schedule: string; user?: string; randomizedDelaySec?: number }): Units {
+  const service = `[Unit]
+Description=dupliswift backup (profile ${opts.profile})
+Documentation=file://${opts.script}
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+Type=oneshot
+ExecStart=${opts.script}
+${opts.user && opts.user !== 'root' ? `User=${opts.user}\n` : ''}# The script takes its own lock and logs to the profile folder; it needs no more than cron gives.
+Environment=PATH=/usr/bin:/bin
+Nice=10
+IOSchedulingClass=best-effort
+IOSchedulingPriority=7
+`;
+  const timer = `[Unit]
+Description=dupliswift backup schedule (profile ${opts.profile})
+
+[Timer]
+OnCalendar=${cronToOnCalendar(opts.schedule)}
+# A run missed while the machine was off happens at the next boot; the delay spreads a fleet's runs.
+Persistent=true
+RandomizedDelaySec=${opts.randomizedDelaySec ?? 900}
+
+[Install]
+WantedBy=timers.target
+`;
+  return { service, timer };
+}
+
+/** /etc/systemd/system as root, ~/.config/systemd/user otherwise. */
+export function unitDir(uid: number, env: NodeJS.ProcessEnv): string {
+  if (uid === 0) return '/etc/systemd/system';
+  return join(env.XDG_CONFIG_HOME || join(env.HOME ?? '', '.config'), 'systemd', 'user');
+}
+
+export async function writeUnits(dir: string, profile: string, units: Units): Promise<{ service: string; timer: string; outcome: WriteOutcome[] }> {
+  const name = unitName(profile);
+  const service = join(dir, `${name}.service`);
+  const timer = join(dir, `${name}.timer`);
+  const outcome = [await writeFileAtomic(service, units.service, 0o644), await writeFileAtomic(timer, units.timer, 0o644)];
+  return { service, timer, outcome };
+}
+
+/** `systemd-analyze verify` on the unit files; undefined when the tool is absent. Problems as lines. */
+export async function verifyUnits(paths: string[], signal?: AbortSignal): Promise<{ ok: boolean; output: string } | undefined> {
+  const tool = await which('systemd-analyze', { PATH: '/usr/bin:/bin' });
+  if (!tool) return undefined;
+  const r = await run(tool, ['verify', ...paths], { signal, timeoutMs: 30_000, env: { SYSTEMD_LOG_LEVEL: 'warning' } });
+  // Without systemd as PID 1 it still checks syntax; lines about the running manager are noise.
+  const output = (r.stdout + r.stderr).split('\n').filter((l) => l.trim() && !/Failed to connect to bus|No such file or directory.*\/run\/systemd|Cannot determine cgroup/i.test(l)).join('\n');
+  return { ok: r.exitCode === 0 || output === '', output };
+}
+
+/** systemd's own reading of an OnCalendar expression, when systemd-analyze is there. */
+export async function normalizeCalendar(expression: string): Promise<string | undefined> {
+  const tool = await which('systemd-analyze', { PATH: '/usr/bin:/bin' });
+  if (!tool) return undefined;
+  const r = await run(tool, ['calendar', expression], { timeoutMs: 10_000 });
+  if (r.exitCode !== 0) return undefined;
+  return /Normalized form:\s*(.+)/.exec(r.stdout)?.[1]?.trim();
+}
+
+/** Enables the timer where systemd runs; says so plainly where it does not (containers, this test box). */
+export async function enableTimer(profile: string, uid: number, signal?: AbortSignal): Promise<{ enabled: boolean; reason?: string }> {
+  const booted = await import('node:fs/promises').then((fs) => fs.stat('/run/systemd/system').then(() => true, () => false));
+  if (!booted) return { enabled: false, reason: 'systemd is not running on this machine (no /run/systemd/system): the unit files are written and verified, not enabled' };
+  const args = [...(uid === 0 ? [] : ['--user']), 'daemon-reload'];
+  await run('systemctl', args, { signal, timeoutMs: 30_000 });
+  const r = await run('systemctl', [...(uid === 0 ? [] : ['--user']), 'enable', '--now', `${unitName(profile)}.timer`], { signal, timeoutMs: 30_000 });
+  if (r.exitCode !== 0) return { enabled: false, reason: r.stderr.trim() };
+  return { enabled: true };
+}
