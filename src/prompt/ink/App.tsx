@@ -54,11 +54,15 @@ function LogLines({ entries, room, width }: { entries: LogEntry[]; room: number;
     <Box flexDirection="column">
       {shown.map((entry) => (
         <Box key={entry.id} flexDirection="column">
-          <Text>
-            <Text color={toneMark[entry.tone].color}>{toneMark[entry.tone].mark}</Text> {entry.title}
-          </Text>
+          <Box>
+            <Text color={toneMark[entry.tone].color}>{toneMark[entry.tone].mark} </Text>
+            <Text>{entry.title}</Text>
+          </Box>
           {entry.lines.map((line, i) => (
-            <Text key={i} dimColor>  {line}</Text>
+            // A box of its own keeps wrapped continuation lines indented under their first line.
+            <Box key={i} paddingLeft={2}>
+              <Text dimColor>{line}</Text>
+            </Box>
           ))}
         </Box>
       ))}
