@@ -87,9 +87,11 @@ export async function verifyUnits(paths: string[], signal?: AbortSignal): Promis
   const tool = await which('systemd-analyze', { PATH: '/usr/bin:/bin' });
   if (!tool) return undefined;
   const r = await run(tool, ['verify', ...paths], { signal, timeoutMs: 30_000, env: { SYSTEMD_LOG_LEVEL: 'warning' } });
-  // Without systemd as PID 1 it still checks syntax; lines about the running manager are noise.
-  const output = (r.stdout + r.stderr).split('\n').filter((l) => l.trim() && !/Failed to connect to bus|No such file or directory.*\/run\/systemd|Cannot determine cgroup/i.test(l)).join('\n');
-  return { ok: r.exitCode === 0 || output === '', output };
+  // Without systemd as PID 1 it still checks syntax. It also loads the machine's other units and
+  // complains about them; only lines about our units are ours to report.
+  const ours = paths.map((p) => p.split('/').pop()!.replace(/\.(service|timer)$/, ''));
+  const output = (r.stdout + r.stderr).split('\n').filter((l) => l.trim() && ours.some((name) => l.includes(name))).join('\n');
+  return { ok: output === '', output };
 }
 
 /** systemd's own reading of an OnCalendar expression, when systemd-analyze is there. */

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  cronDFile, cronDPath, cronLine, cronProblem, installCronLine, markerFor, removeCronLine, uninstallCronLine, upsertCronLine,
+} from '../../src/core/schedule/crontab';
+import { crontabOf, setCrontab, throwawayUser } from '../helpers/crontab';
+
+const SCRIPT = '/etc/dupliswift/nightly/backup.sh';
+
+describe('crontab text, pure', () => {
+  const existing = 'MAILTO=ops@example.com\n# m h dom mon dow command\n  # indented comment\n0 * * * * /usr/bin/true # other job\n\n*/5 * * * * echo "50%" \\% done\n';
+
+  it('adds exactly one marked line and leaves every other byte as it was', () => {
+    const out = upsertCronLine(existing, 'nightly', cronLine('17 3 * * *', SCRIPT, 'nightly'));
+    expect(out).toBe(`${existing}17 3 * * * ${SCRIPT} ${markerFor('nightly')}\n`);
+    expect(removeCronLine(out, 'nightly')).toBe(existing);
+  });
+
+  it('replaces our line in place, never duplicates it, and drops pasted copies', () => {
+    const once = upsertCronLine(existing, 'nightly', cronLine('17 3 * * *', SCRIPT, 'nightly'));
+    expect(upsertCronLine(once, 'nightly', cronLine('17 3 * * *', SCRIPT, 'nightly'))).toBe(once);
+    const moved = upsertCronLine(once, 'nightly', cronLine('0 4 * * 0', SCRIPT, 'nightly'));
+    expect(moved).toBe(`${existing}0 4 * * 0 ${SCRIPT} ${markerFor('nightly')}\n`);
+    const twice = `${once}${cronLine('1 1 * * *', SCRIPT, 'nightly')}\n`;
+    expect(upsertCronLine(twice, 'nightly', cronLine('17 3 * * *', SCRIPT, 'nightly'))).toBe(once);
+  });
+
+  it('keeps other profiles\' lines and commented-out copies of ours', () => {
+    const other = `${cronLine('5 5 * * *', '/x/backup.sh', 'x-nightly')}\n# ${cronLine('1 1 * * *', SCRIPT, 'nightly')}\n`;
+    const out = upsertCronLine(other, 'nightly', cronLine('17 3 * * *', SCRIPT, 'nightly'));
+    expect(out.startsWith(other)).toBe(true);
+    expect(removeCronLine(out, 'nightly')).toBe(other);
+  });
+
+  it('terminates a last line that had no newline (cron ignores such a line), touching nothing else', () => {
+    expect(upsertCronLine('0 * * * * a', 'p', 'L')).toBe('0 * * * * a\nL\n');
+    expect(upsertCronLine('', 'p', 'L')).toBe('L\n');
+  });
+
+  it('quotes paths and escapes % (a newline to cron)', () => {
+    expect(cronLine('@daily', '/srv/my backups/50%/backup.sh', 'p')).toBe(`@daily '/srv/my backups/50\\%/backup.sh' # dupliswift:p`);
+  });
+
+  it('is a line /bin/sh runs as is: the marker is a comment to the shell', async () => {
+    const { mkdtemp, writeFile, readFile } = await import('node:fs/promises');
+    const dir = await mkdtemp('/tmp/dsw-cronline-');
+    const script = `${dir}/odd dir 50%/backup.sh`;
+    await import('node:fs/promises').then((fs) => fs.mkdir(`${dir}/odd dir 50%`));
+    await writeFile(script, `#!/bin/sh\necho ran "$@" > '${dir}/out'\n`, { mode: 0o755 });
+    const line = cronLine('17 3 * * *', script, 'nightly');
+    // cron turns unescaped % into newlines and \% into %, then hands the command to /bin/sh -c.
+    const command = line.split(' ').slice(5).join(' ').replace(/\\%/g, '%');
+    const { execa } = await import('execa');
+    await execa('/bin/sh', ['-c', command]);
+    expect(await readFile(`${dir}/out`, 'utf8')).toBe('ran\n');
+  });
+
+  it('checks cron expressions', () => {
+    expect(cronProblem('17 3 * * *')).toBeUndefined();
+    expect(cronProblem('*/15 1-5 * * mon-fri')).toBeUndefined();
+    expect(cronProblem('@daily')).toBeUndefined();
+    expect(cronProblem('17 3 * *')).toMatch(/five/);
+    expect(cronProblem('61 3 * * *')).toMatch(/out of range/);
+    expect(cronProblem('1 2 * * * ; rm')).toMatch(/fields/);
+  });
+
+  it('names cron.d files so run-parts does not skip them, and writes a user field', () => {
+    expect(cronDPath('night.ly')).toBe('/etc/cron.d/dupliswift-night_ly');
+    expect(cronDFile({ profile: 'p', schedule: '17 3 * * *', script: SCRIPT })).toContain(`\n17 3 * * * root ${SCRIPT} # dupliswift:p\n`);
+  });
+});
+
+describe('crontab on a throwaway user, through crontab -l / crontab -', () => {
+  let user: Awaited<ReturnType<typeof throwawayUser>>;
+  beforeAll(async () => {
+    user = await throwawayUser();
+  });
+  afterAll(async () => {
+    await user?.remove();
+  });
+
+  const cases: Array<[string, string | null]> = [
+    ['no crontab at all', null],
+    ['comments and variable lines', 'SHELL=/bin/bash\nMAILTO=""\n# Edit this file to introduce tasks\n#\n# m h  dom mon dow   command\n'],
+    ['other jobs', 'PATH=/usr/local/bin:/usr/bin:/bin\n0 2 * * * /usr/local/bin/rotate --all   # nightly rotate\n@reboot /usr/bin/true\n\n*/10 * * * * echo "a%b" > /dev/null\n'],
+  ];
+
+  for (const [name, before] of cases) {
+    it(`${name}: only our line changes, across repeated setups and a removal`, async () => {
+      await setCrontab(user.name, before);
+      const original = await crontabOf(user.name);
+      expect(original).toBe(before);
+
+      expect(await installCronLine({ profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, user: user.name })).toBe('added');
+      const once = await crontabOf(user.name);
+      expect(once).toBe(`${before ?? ''}17 3 * * * ${SCRIPT} # dupliswift:nightly\n`);
+
+      expect(await installCronLine({ profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, user: user.name })).toBe('unchanged');
+      expect(await crontabOf(user.name)).toBe(once);
+
+      expect(await installCronLine({ profile: 'nightly', schedule: '45 23 * * 6', script: SCRIPT, user: user.name })).toBe('replaced');
+      expect(await crontabOf(user.name)).toBe(`${before ?? ''}45 23 * * 6 ${SCRIPT} # dupliswift:nightly\n`);
+
+      expect(await installCronLine({ profile: 'other', schedule: '1 1 * * *', script: '/x/backup.sh', user: user.name })).toBe('added');
+      expect(await uninstallCronLine({ profile: 'other', user: user.name })).toBe('removed');
+
+      expect(await uninstallCronLine({ profile: 'nightly', user: user.name })).toBe('removed');
+      expect(await crontabOf(user.name)).toBe(before);
+      expect(await uninstallCronLine({ profile: 'nightly', user: user.name })).toBe('absent');
+      expect(await crontabOf(user.name)).toBe(before);
+    });
+  }
+});
