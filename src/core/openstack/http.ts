@@ -117,6 +117,12 @@ export function networkError(error: NodeJS.ErrnoException, url: string, opts: Ht
       code: 'timeout', cause: error,
     });
   }
+  if (/before secure TLS connection was established/i.test(error.message)) {
+    return new UserError(`${host} closed the connection during the TLS handshake.`, {
+      fix: 'The server does not speak TLS on that port, or a proxy refuses it: check whether the URL should start with http:// instead of https://.',
+      code: 'tls', cause: error,
+    });
+  }
   if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(error.message)) {
     return new UserError(`The connection to ${host} was closed before an answer arrived.`, {
       fix: 'Try again; if it keeps happening, a proxy or firewall between here and the cloud is cutting connections, or the URL points at the wrong kind of server (https vs http).',
