@@ -46,6 +46,13 @@ export class AnswersPrompter implements Prompter {
       if (this.opts.fallback) return this.opts.fallback.text(q);
       this.missing(q.id, q.message);
     }
+    // A list of strings (e.g. "exclude") reaches the flow as one line per item.
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      const lines = value.join('\n');
+      const problem = q.validate?.(lines);
+      if (problem) throw new UsageError(`"${q.id}" in the ${this.opts.source}: ${problem}`);
+      return lines;
+    }
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw new UsageError(`"${q.id}" in the ${this.opts.source} must be a string.`, `Write it as "${q.id}": "…".`);
     }
