@@ -7,7 +7,11 @@ export async function setupCommand(opts: GlobalOptions & { configDir?: string },
   const session = await openSession({ ...opts, title: 'setup' }, hooks);
   try {
     const state = await runSetup({ prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir });
-    if (opts.json) printJson({ ...state.result, keys: state.keys, container: state.container });
+    if (opts.json) {
+      // state.keys also holds both passphrases (in memory, for the Schedule step): never print those.
+      const keys = state.keys && { encrypt: state.keys.encrypt, sign: state.keys.sign, generated: state.keys.generated, gnupgHome: state.keys.gnupgHome };
+      printJson({ ...state.result, keys, container: state.container });
+    }
     return 0;
   } finally {
     await session.prompt.close();

@@ -9,6 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { duplicitySwiftEnv } from '../../src/core/openstack/duplicity-env';
+import type { OpenStackTarget } from '../../src/core/openstack/target';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -83,17 +85,18 @@ export async function stackUp(): Promise<StackEnv> {
   throw new Error(`scripts/stack/up.sh failed; the test needs the real Keystone+Swift:\n${last.slice(-3000)}`);
 }
 
-/** duplicity's SWIFT_* variables for the stack, as documented in /work/shared/notes/openstack-on-loopback.md. */
-export function swiftEnvOf(s: StackEnv, project = s.OS_PROJECT_NAME): Record<string, string> {
+/** The stack as the Keystone step would settle it. */
+export function targetOf(s: StackEnv, project = s.OS_PROJECT_NAME): OpenStackTarget {
   return {
-    SWIFT_AUTHURL: s.OS_AUTH_URL,
-    SWIFT_AUTHVERSION: '3',
-    SWIFT_USERNAME: s.OS_USERNAME,
-    SWIFT_USER_DOMAIN_NAME: s.OS_USER_DOMAIN_NAME,
-    SWIFT_TENANTNAME: project,
-    SWIFT_PROJECT_DOMAIN_NAME: s.OS_PROJECT_DOMAIN_NAME,
-    SWIFT_REGIONNAME: s.OS_REGION_NAME,
+    authUrl: s.OS_AUTH_URL, identityVersion: '3', username: s.OS_USERNAME, userDomainName: s.OS_USER_DOMAIN_NAME,
+    projectName: project, projectDomainName: s.OS_PROJECT_DOMAIN_NAME, region: s.OS_REGION_NAME, interface: 'public',
   };
+}
+
+/** duplicity's SWIFT_* variables for the stack (the Keystone issue's mapping), without the password. */
+export function swiftEnvOf(s: StackEnv, project = s.OS_PROJECT_NAME): Record<string, string> {
+  const { SWIFT_PASSWORD: _password, ...env } = duplicitySwiftEnv(targetOf(s, project), '');
+  return env;
 }
 
 /** Object names in a container, through the swift CLI (Debian's python, a clean PATH). */

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { backupArgs, cleanupArgs, commonArgs, restorePathFlag, retentionArgs, type CommonOptions } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
+import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
 import { shArray, shq } from './shell-quote';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
@@ -104,7 +105,7 @@ export function generateScript(i: ScriptInput): string {
     ...common, encryptKey: i.keys.encrypt, signKey: i.keys.sign, fullIfOlderThan: i.fullEvery, volsize: i.volsize,
     excludeFile: i.excludeFile, parallelUploads: i.parallelUploads,
   });
-  const swiftEnv = Object.keys(i.swiftEnv).sort().filter((k) => k !== 'SWIFT_PASSWORD').map((k) => `export ${k}=${shq(i.swiftEnv[k]!)}`).join('\n');
+  const swiftEnv = Object.keys(i.swiftEnv).sort().filter((k) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)).map((k) => `export ${k}=${shq(i.swiftEnv[k]!)}`).join('\n');
   const pingUrl = (i.alert?.pingUrl ?? '').replace(/\/+$/, '');
   const mailTo = i.alert?.mail ?? '';
   return `${header(i)}

@@ -1,0 +1,107 @@
+/**
+ * The Schedule step through the answers front end, with the Keys/Keystone/Container parts of the
+ * state filled as those steps leave them; real gpg, duplicity and Swift.
+ */
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FlowContext } from '../../src/flows/context';
+import { scheduleStep } from '../../src/flows/setup/schedule';
+import type { SetupState } from '../../src/flows/setup/state';
+import { AnswersPrompter } from '../../src/prompt/answers/answers-prompter';
+import { loadProfile } from '../../src/core/profile/load';
+import { makeSource, makeTestKeys, stackUp, swiftDelete, targetOf, type StackEnv, type TestKeys } from '../helpers/backup-job';
+
+let stack: StackEnv;
+let keys: TestKeys;
+let source: string;
+let configDir: string;
+const container = `dsw-step-${process.pid}-${Date.now()}`;
+const logs: string[] = [];
+
+function stateFor(answers: Record<string, unknown>): SetupState {
+  const env = { ...process.env, HOME: '/root' };
+  const ctx: FlowContext = {
+    prompt: new AnswersPrompter({ answers, env, yes: true, log: (l) => logs.push(l), source: 'answers file test.json' }),
+    env, signal: new AbortController().signal, configDir,
+  };
+  return {
+    ctx,
+    keys: { encrypt: keys.encrypt, sign: keys.sign, generated: false, gnupgHome: keys.home, encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase },
+    openstack: { target: targetOf(stack), password: stack.OS_PASSWORD },
+    container,
+  };
+}
+
+/** Every file in the profile folder that setup writes (not the log, lock or duplicity's cache): path -> bytes, mode, mtime. */
+async function snapshot(dir: string) {
+  const out: Record<string, { bytes: string; mode: number; mtimeMs: number }> = {};
+  async function walk(sub: string) {
+    for (const e of await readdir(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (['backup.log', 'backup.lock', 'cache'].includes(rel)) continue;
+      if (e.isDirectory()) await walk(rel);
+      else {
+        const s = await stat(join(dir, rel));
+        out[rel] = { bytes: await readFile(join(dir, rel), 'utf8'), mode: s.mode & 0o777, mtimeMs: s.mtimeMs };
+      }
+    }
+  }
+  await walk('');
+  return out;
+}
+
+beforeAll(async () => {
+  [stack, keys, source] = await Promise.all([stackUp(), makeTestKeys(), makeSource()]);
+  configDir = await mkdtemp(join(tmpdir(), 'dsw-step-cfg-'));
+});
+
+afterAll(async () => {
+  await swiftDelete(stack, container).catch(() => undefined);
+  await Promise.all([keys?.cleanup(), rm(source, { recursive: true, force: true }), rm(configDir, { recursive: true, force: true })]);
+});
+
+describe('Schedule step', () => {
+  const answers = (firstRun: boolean) => ({
+    profile: 'nightly', exclude: [] as string[], secrets: 'file', install: 'none', firstRun,
+    schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 2 },
+  });
+
+  it('writes the profile folder, runs the first backup as cron would, and proves it with a test restore', async () => {
+    const state = stateFor({ ...answers(true), source, exclude: [join(source, 'tmp')] });
+    await scheduleStep.run(state);
+    const dir = join(configDir, 'nightly');
+    expect(state.result).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), firstRun: { exitCode: 0, identical: true } });
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    const files = await snapshot(dir);
+    expect(files['backup.sh']!.mode).toBe(0o700);
+    expect(files['profile.json']!.mode).toBe(0o600);
+    expect(files['exclude.txt']!.bytes).toBe(`${join(source, 'tmp')}\n`);
+    for (const name of ['encrypt-passphrase', 'sign-passphrase', 'swift-password']) expect(files[`secrets/${name}`]!.mode).toBe(0o600);
+    expect(files['secrets/sign-passphrase']!.bytes).toBe(keys.signPassphrase);
+    for (const [rel, f] of Object.entries(files)) {
+      if (rel.startsWith('secrets/')) continue;
+      for (const secret of [keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD]) expect(f.bytes, rel).not.toContain(secret);
+    }
+    expect(files['RESTORE.txt']!.bytes).toContain('dupliswift restore --profile nightly');
+    const profile = await loadProfile('nightly', configDir);
+    expect(profile).toMatchObject({ name: 'nightly', container, keys: { encrypt: keys.encrypt, sign: keys.sign }, schedule: { keepFull: 2, volsize: 200 }, tools: { duplicity: '/usr/bin/duplicity' } });
+    expect(logs.join('\n')).toMatch(/Test restore of .* matches the original byte for byte/);
+  });
+
+  it('is idempotent: the same answers again leave every file byte-identical and untouched', async () => {
+    const dir = join(configDir, 'nightly');
+    const before = await snapshot(dir);
+    const state = stateFor({ ...answers(false), source, exclude: [join(source, 'tmp')] });
+    await scheduleStep.run(state);
+    expect(await snapshot(dir)).toEqual(before);
+    expect(state.result).toMatchObject({ changed: false });
+  });
+
+  it('refuses a bad answer before writing anything', async () => {
+    const state = stateFor({ ...answers(false), profile: 'other', source, schedule: { cron: '61 3 * * *' } });
+    await expect(scheduleStep.run(state)).rejects.toThrow(/schedule\.cron.*out of range/);
+    await expect(stat(join(configDir, 'other'))).rejects.toThrow();
+  });
+});
