@@ -174,8 +174,8 @@ describe('duplicity SWIFT_* environment', () => {
     expect(env.REQUESTS_CA_BUNDLE).toBe('/etc/ca.pem');
   });
 
-  it('v2.0: version "2", tenant by name, nothing v3-only', () => {
+  it('v2.0: version "2", the tenant:user form (no SWIFT_TENANTNAME: 0.8.22 loses it when creating the container), nothing v3-only', () => {
     const env = duplicitySwiftEnv({ authUrl: 'http://k:5000/v2.0', identityVersion: '2.0', username: 'u', projectName: 't', region: 'R', interface: 'public' }, 'pw');
-    expect(env).toEqual({ SWIFT_AUTHURL: 'http://k:5000/v2.0', SWIFT_AUTHVERSION: '2', SWIFT_USERNAME: 'u', SWIFT_PASSWORD: 'pw', SWIFT_TENANTNAME: 't', SWIFT_REGIONNAME: 'R' });
+    expect(env).toEqual({ SWIFT_AUTHURL: 'http://k:5000/v2.0', SWIFT_AUTHVERSION: '2', SWIFT_USERNAME: 't:u', SWIFT_PASSWORD: 'pw', SWIFT_REGIONNAME: 'R' });
   });
 });

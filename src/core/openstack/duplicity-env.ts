@@ -21,9 +21,11 @@ export function duplicitySwiftEnv(target: OpenStackTarget, password: string, opt
   if (target.cacert) env.REQUESTS_CA_BUNDLE = target.cacert;
 
   if (target.identityVersion === '2.0') {
-    // v2.0: the tenant by name; 0.8 reads no tenant id and no endpoint type outside v3.
+    // v2.0 needs the tutorials' tenant:user form, measured: 0.8.22 hands SWIFT_TENANTNAME to its
+    // Connection but not to the SwiftService it creates containers with, which then fails with "No
+    // tenant specified". With no SWIFT_TENANTNAME, swiftclient splits tenant:user for both.
     env.SWIFT_AUTHVERSION = '2';
-    env.SWIFT_TENANTNAME = target.projectName;
+    env.SWIFT_USERNAME = `${target.projectName}:${target.username}`;
     return env;
   }
 
