@@ -1,0 +1,103 @@
+/**
+ * `dupliswift setup --answers FILE --yes --json --config-dir DIR`, run by a throwaway user who already
+ * has a crontab: the same answers twice change nothing (files byte-identical and untouched, crontab
+ * identical but for our one line). Needs every setup step (Keys, Keystone, Container, Schedule).
+ */
+import { execa } from 'execa';
+import { chmod, chown, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { binPath } from '../helpers/cli';
+import { crontabOf, setCrontab, throwawayUser } from '../helpers/crontab';
+import { makeSource, makeTestKeys, stackUp, swiftDelete, watchArgv, type StackEnv, type TestKeys } from '../helpers/backup-job';
+
+let stack: StackEnv;
+let keys: TestKeys;
+let user: Awaited<ReturnType<typeof throwawayUser>>;
+let source: string;
+let answersFile: string;
+const container = `dsw-e2e-${process.pid}-${Date.now()}`;
+const existingCrontab = '# my jobs\nMAILTO=""\n0 * * * * /usr/bin/true   # hourly\n';
+
+async function setupAsUser() {
+  const env = {
+    PATH: '/usr/bin:/bin', HOME: user.home, USER: user.name, LOGNAME: user.name, LANG: 'C.UTF-8',
+    OS_PASSWORD: stack.OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE: keys.encryptPassphrase, DUPLISWIFT_SIGN_PASSPHRASE: keys.signPassphrase,
+  };
+  const r = await execa('/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--',
+    process.execPath, binPath, 'setup', '--answers', answersFile, '--yes', '--json', '--config-dir', join(user.home, 'cfg')], {
+    env, extendEnv: false, stdin: 'ignore', reject: false, cwd: user.home, timeout: 120_000,
+  });
+  return r;
+}
+
+async function snapshot(dir: string) {
+  const out: Record<string, string> = {};
+  async function walk(sub: string) {
+    for (const e of await readdir(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub ? `${sub}/${e.name}` : e.name;
+      if (['backup.log', 'backup.lock', 'cache'].includes(rel)) continue;
+      if (e.isDirectory()) await walk(rel);
+      else {
+        const s = await stat(join(dir, rel));
+        out[rel] = `${(s.mode & 0o777).toString(8)} ${s.mtimeMs} ${await readFile(join(dir, rel), 'utf8')}`;
+      }
+    }
+  }
+  await walk('');
+  return out;
+}
+
+beforeAll(async () => {
+  [stack, keys, user, source] = await Promise.all([stackUp(), makeTestKeys(), throwawayUser('dswe2e'), makeSource()]);
+  // The user's own GnuPG home and data, owned by them (gpg refuses homes owned by others).
+  const gnupgHome = join(user.home, '.gnupg');
+  await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: keys.home }, reject: false });
+  await cp(keys.home, gnupgHome, { recursive: true, filter: (p) => !/S\.gpg-agent/.test(p) });
+  await cp(source, join(user.home, 'data'), { recursive: true });
+  await execa('chown', ['-R', `${user.name}:`, user.home]);
+  await chmod(gnupgHome, 0o700);
+  answersFile = join(user.home, 'answers.json');
+  await writeFile(answersFile, JSON.stringify({
+    profile: 'nightly', source: join(user.home, 'data'), exclude: [join(user.home, 'data', 'tmp')], gnupgHome,
+    keys: { encrypt: keys.encrypt, sign: keys.sign },
+    openstack: { authUrl: stack.OS_AUTH_URL, username: stack.OS_USERNAME, userDomain: stack.OS_USER_DOMAIN_NAME, project: stack.OS_PROJECT_NAME, projectDomain: stack.OS_PROJECT_DOMAIN_NAME, region: stack.OS_REGION_NAME, interface: 'public' },
+    container, createContainer: true,
+    schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 4 },
+    secrets: 'file', install: 'crontab', firstRun: false,
+  }, null, 2));
+  await chown(answersFile, user.uid, user.uid);
+  await mkdir(join(user.home, 'cfg'), { mode: 0o700 }).then(() => chown(join(user.home, 'cfg'), user.uid, user.uid));
+  await setCrontab(user.name, existingCrontab);
+});
+
+afterAll(async () => {
+  await swiftDelete(stack, container).catch(() => undefined);
+  await execa('pkill', ['-u', user?.name ?? 'nobody-here', 'gpg-agent'], { reject: false });
+  await Promise.all([keys?.cleanup(), user?.remove(), rm(source, { recursive: true, force: true })]);
+});
+
+describe('setup --answers FILE --yes --json --config-dir DIR', () => {
+  it('sets up the job, and the same answers twice change nothing', async () => {
+    const watch = watchArgv([stack.OS_PASSWORD, keys.encryptPassphrase, keys.signPassphrase]);
+    const first = await setupAsUser();
+    expect(first.exitCode, `${first.stderr}\n${first.stdout}`).toBe(0);
+    const json = JSON.parse(String(first.stdout)) as Record<string, unknown>;
+    const dir = join(user.home, 'cfg', 'nightly');
+    expect(json).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), container });
+    for (const secret of [stack.OS_PASSWORD, keys.encryptPassphrase, keys.signPassphrase]) {
+      expect(String(first.stdout)).not.toContain(secret);
+      expect(String(first.stderr)).not.toContain(secret);
+    }
+    const crontab = await crontabOf(user.name);
+    expect(crontab).toBe(`${existingCrontab}17 3 * * * ${join(dir, 'backup.sh')} # dupliswift:nightly\n`);
+    const files = await snapshot(dir);
+
+    const second = await setupAsUser();
+    expect(second.exitCode, second.stderr).toBe(0);
+    expect(watch.stop()).toEqual([]);
+    expect(JSON.parse(String(second.stdout))).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), changed: false });
+    expect(await snapshot(dir)).toEqual(files);
+    expect(await crontabOf(user.name)).toBe(crontab);
+  });
+});
