@@ -24,6 +24,12 @@ export function duplicityFailure(action: string, outcome: DuplicityOutcome): Use
       code: 'no-secret-key',
     });
   }
+  if (/Volume was signed by key None/i.test(text)) {
+    return new UserError(`${action} failed: the backup is not signed, but this profile expects every volume signed by its signing key.`, {
+      fix: 'If the backup was made by hand without --sign-key, restore it with --container (and the OS_* variables) instead of --profile.',
+      code: 'unsigned',
+    });
+  }
   if (/Volume was signed by key/i.test(text)) {
     return new UserError(`${action} failed: the backup was signed by another key than the one expected (${detail}).`, {
       fix: 'Check the signing key fingerprint in the profile; if the backup was made by hand, restore with --container instead of --profile.',

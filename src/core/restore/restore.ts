@@ -145,5 +145,7 @@ export async function countTree(root: string): Promise<{ files: number; director
     }
   };
   await walk(root);
+  // The restored root itself is the target, not a restored folder.
+  if ((await lstat(root)).isDirectory()) counts.directories--;
   return counts;
 }

@@ -1,0 +1,127 @@
+import { execa } from 'execa';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drill, drillScriptFragment } from '../../src/core/restore/drill';
+import { listContainers } from '../../src/core/restore/containers';
+import { login, pickEndpoint } from '../../src/core/restore/openstack-shim';
+import type { BackupSource } from '../../src/core/restore/source';
+import { parseJson, runCli } from '../helpers/cli';
+import { killAgentOf } from '../helpers/gpg';
+import { deleteContainers, machineA, makeSourceTree, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, type MachineA } from '../helpers/restore';
+import { stack, type Stack } from '../helpers/stack';
+
+/**
+ * A backup made by hand the tutorial's way (plain duplicity, one key signs and encrypts, PASSPHRASE only), restored
+ * through a profile, through the guided wizard from a bare machine, and drilled.
+ */
+let s: Stack;
+let a: MachineA;
+let work: string;
+let source: string;
+let container: string;
+let empty: string;
+const homes: string[] = [];
+
+beforeAll(async () => {
+  [s, a] = await Promise.all([stack(), machineA()]);
+  work = await mkdtemp(join(tmpdir(), 'ds-restore-tut-'));
+  source = join(work, 'source');
+  await mkdir(source);
+  await makeSourceTree(source);
+  container = uniqueContainer('ds-tut');
+  empty = uniqueContainer('ds-empty');
+  // One key for both jobs and one passphrase, the tutorial's way.
+  await plainDuplicity(['--encrypt-key', a.encrypt.fpr, '--sign-key', a.encrypt.fpr, '--archive-dir', join(work, 'cache-A'), source, `swift://${container}`], {
+    ...swiftEnvFor(s), GNUPGHOME: a.gnupgHome, PASSPHRASE: a.encrypt.passphrase,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  for (const h of homes) await killAgentOf(h);
+  if (s && container) await deleteContainers(s, [container, empty]).catch(() => undefined);
+  await a?.cleanup();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('a hand-made, one-key backup', () => {
+  it('restores through a profile, with the secrets from the environment', async () => {
+    const configDir = join(work, 'profiles');
+    await mkdir(join(configDir, 'tut'), { recursive: true });
+    const profile = {
+      version: 1, name: 'tut', source, exclude: [], gnupgHome: a.gnupgHome,
+      keys: { encrypt: a.encrypt.fpr, sign: a.encrypt.fpr },
+      openstack: { authUrl: s.keystone, identityVersion: '3', username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' },
+      container, schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 2 }, secrets: 'file', install: 'none', archiveDir: join(work, 'cache-A'),
+    };
+    await writeFile(join(configDir, 'tut', 'profile.json'), JSON.stringify(profile));
+    const target = join(work, 'via-profile');
+    const result = await runCli(['restore', '--profile', 'tut', '--config-dir', configDir, '--target', target, '--json'], {
+      cleanEnv: true, env: { OS_PASSWORD: s.demo.password, DUPLISWIFT_ENCRYPT_PASSPHRASE: a.encrypt.passphrase },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await snapshotTree(target)).toEqual(await snapshotTree(source));
+    expect(parseJson<{ restored: { files: number } }>(result).restored.files).toBe(5);
+  });
+
+  it('is found and restored by the guided wizard on a bare machine (answers front end)', async () => {
+    const homeC = join(work, 'gnupg-C');
+    homes.push(homeC);
+    const target = join(work, 'via-wizard');
+    const answers = {
+      restore: { from: 'bare', keys: 'import', path: 'etc/app/secret.conf', target },
+      keys: { import: { files: `${a.encrypt.asc} ${a.sign.asc}` } },
+      container,
+    };
+    await writeFile(join(work, 'answers.json'), JSON.stringify(answers));
+    await mkdir(join(work, 'no-profiles'));
+    const result = await runCli(['restore', '--answers', join(work, 'answers.json'), '--yes', '--config-dir', join(work, 'no-profiles'), '--json'], {
+      cleanEnv: true, env: { ...s.demo.env, GNUPGHOME: homeC, DUPLISWIFT_ENCRYPT_PASSPHRASE: a.encrypt.passphrase },
+    });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/Keys imported/);
+    expect(result.stderr).toMatch(/1 chain, 1 points in time/);
+    const restored = await snapshotTree(target);
+    expect(Object.keys(restored)).toEqual(['etc', 'etc/app', 'etc/app/secret.conf']);
+    expect(restored['etc/app/secret.conf']).toEqual((await snapshotTree(source))['etc/app/secret.conf']);
+    expect(parseJson<{ restored: { files: number } }>(result).restored.files).toBe(1);
+  });
+
+  it('marks the containers that hold duplicity backups', async () => {
+    const target = { authUrl: s.keystone, identityVersion: '3' as const, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' as const };
+    const session = await login(target, s.demo.password);
+    const endpoint = pickEndpoint(session.endpoints, s.region, 'public').url;
+    await fetch(`${endpoint}/${empty}`, { method: 'PUT', headers: { 'x-auth-token': session.token } });
+    const containers = await listContainers(endpoint, session.token);
+    expect(containers.find((c) => c.name === container)).toMatchObject({ hasBackup: true, lastFull: expect.stringMatching(/^\d{8}T\d{6}Z$/) });
+    expect(containers.find((c) => c.name === empty)).toMatchObject({ hasBackup: false });
+  });
+});
+
+describe('the restore drill', () => {
+  it('restores a sample into a temp folder and finds it identical to the live file', async () => {
+    const src: BackupSource = {
+      location: { kind: 'swift', target: { authUrl: s.keystone, identityVersion: '3', username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' }, password: s.demo.password, container },
+      gnupgHome: a.gnupgHome, encryptPassphrase: a.encrypt.passphrase, signPassphrase: a.encrypt.passphrase, archiveDir: join(work, 'drill-cache'),
+    };
+    const report = await drill({ source: src, liveRoot: source, path: 'bin/tool.sh', flagFamily: '0.8' });
+    expect(report).toMatchObject({ ok: true, sample: 'bin/tool.sh', comparison: 'identical' });
+  });
+
+  it('as the generated job runs it: OK with the right passphrase, FAILED and non-zero with a wrong one', async () => {
+    const fragment = drillScriptFragment({ duplicity: '/usr/bin/duplicity', family: '0.8', url: `swift://${container}`, archiveDir: join(work, 'drill-sh-cache'), source });
+    const script = join(work, 'drill.sh');
+    await writeFile(script, `${fragment}\ndupliswift_restore_drill\n`, { mode: 0o700 });
+    const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...swiftEnvFor(s), GNUPGHOME: a.gnupgHome, PASSPHRASE: a.encrypt.passphrase, SIGN_PASSPHRASE: a.encrypt.passphrase };
+    const ok = await execa('bash', [script], { env, extendEnv: false, reject: false, stdin: 'ignore' });
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^restore drill OK: .+ restored/);
+    await killAgentOf(a.gnupgHome);
+    await rm(join(work, 'drill-sh-cache'), { recursive: true, force: true });
+    const bad = await execa('bash', [script], { env: { ...env, PASSPHRASE: 'wrong', SIGN_PASSPHRASE: 'wrong' }, extendEnv: false, reject: false, stdin: 'ignore' });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toMatch(/restore drill FAILED/);
+    expect(await readFile(script, 'utf8')).not.toContain(a.encrypt.passphrase);
+  });
+});
