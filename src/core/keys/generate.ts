@@ -60,10 +60,14 @@ export async function generateBackupKeys(request: GenerateRequest, progress?: (d
     if (!fingerprint) throw new Error(`openpgp.js made a key with an unexpected fingerprint: ${privateKey.getFingerprint()}`);
     return { role, fingerprint, userId, armoredSecret: privateKey.armor() };
   };
-  progress?.('Generating the encryption key', 0);
-  const encrypt = await make('encrypt', request.encryptPassphrase);
-  progress?.('Generating the signing key', 0.5);
-  const sign = await make('sign', request.signPassphrase);
-  progress?.('Both keys generated', 1);
+  // Both at once: RSA's prime search runs on libuv's thread pool, so two keys take little longer than one.
+  progress?.('Generating the encryption and signing keys', 0);
+  let done = 0;
+  const track = (key: Promise<GeneratedKey>) => key.then((k) => {
+    done++;
+    progress?.(`${k.role === 'encrypt' ? 'Encryption' : 'Signing'} key generated`, done / 2);
+    return k;
+  });
+  const [encrypt, sign] = await Promise.all([track(make('encrypt', request.encryptPassphrase)), track(make('sign', request.signPassphrase))]);
   return { encrypt, sign };
 }
