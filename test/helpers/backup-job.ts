@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,19 +37,40 @@ async function fingerprintOf(home: string, uid: string): Promise<string> {
 }
 
 /** Two keys as the seed lays them out: E (ed25519 + cv25519 encryption subkey) and S (ed25519, signs with its primary). */
-export async function makeTestKeys(): Promise<TestKeys> {
-  const home = await mkdtemp(join(tmpdir(), 'dsw-gnupg-'));
-  await chmod(home, 0o700);
-  const encryptPassphrase = `enc ${randomBytes(6).toString('hex')}`;
-  const signPassphrase = `sign ${randomBytes(6).toString('hex')}`;
+async function generateKeys(home: string, encryptPassphrase: string, signPassphrase: string) {
   const loop = ['--pinentry-mode', 'loopback', '--passphrase-fd', '0'];
   await gpg(home, [...loop, '--quick-gen-key', 'Backup Encrypt <enc@test.invalid>', 'ed25519', 'cert', 'never'], encryptPassphrase);
   const encrypt = await fingerprintOf(home, 'enc@test.invalid');
   await gpg(home, [...loop, '--quick-add-key', encrypt, 'cv25519', 'encr', 'never'], encryptPassphrase);
   await gpg(home, [...loop, '--quick-gen-key', 'Backup Sign <sign@test.invalid>', 'ed25519', 'sign', 'never'], signPassphrase);
   const sign = await fingerprintOf(home, 'sign@test.invalid');
+  await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: home }, reject: false });
+  return { encrypt, sign };
+}
+
+/**
+ * A throwaway GnuPG home with the two keys. Generating them with gpg takes ~10 s, so one set is made
+ * per machine (a template under os.tmpdir(), published by an atomic rename) and each test copies it.
+ */
+export async function makeTestKeys(): Promise<TestKeys> {
+  const template = join(tmpdir(), 'dsw-test-gnupg-template-v1');
+  const meta = join(template, 'dsw-keys.json');
+  let info = await readFile(meta, 'utf8').then((t) => JSON.parse(t) as { encrypt: string; sign: string; encryptPassphrase: string; signPassphrase: string }, () => undefined);
+  if (!info) {
+    const fresh = await mkdtemp(join(tmpdir(), 'dsw-gnupg-new-'));
+    await chmod(fresh, 0o700);
+    const encryptPassphrase = `enc ${randomBytes(6).toString('hex')}`;
+    const signPassphrase = `sign ${randomBytes(6).toString('hex')}`;
+    const fprs = await generateKeys(fresh, encryptPassphrase, signPassphrase);
+    await writeFile(join(fresh, 'dsw-keys.json'), JSON.stringify({ ...fprs, encryptPassphrase, signPassphrase }));
+    await rename(fresh, template).catch(() => rm(fresh, { recursive: true, force: true })); // another file won the race: use theirs
+    info = JSON.parse(await readFile(meta, 'utf8')) as { encrypt: string; sign: string; encryptPassphrase: string; signPassphrase: string };
+  }
+  const home = await mkdtemp(join(tmpdir(), 'dsw-gnupg-'));
+  await chmod(home, 0o700);
+  await cp(template, home, { recursive: true, filter: (src) => !/S\.|\.lock$|dsw-keys\.json$/.test(src.slice(template.length)) });
   return {
-    home, encrypt, sign, encryptPassphrase, signPassphrase,
+    home, encrypt: info.encrypt, sign: info.sign, encryptPassphrase: info.encryptPassphrase, signPassphrase: info.signPassphrase,
     async cleanup() {
       await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: home }, reject: false });
       await rm(home, { recursive: true, force: true });
