@@ -109,7 +109,7 @@ export async function login(input: ConnectionInput, secrets: Secrets, opts: Http
 function requirePassword(secrets: Secrets): string {
   if (secrets.password === undefined) {
     throw new UserError('No OpenStack password was given.', {
-      fix: 'Set OS_PASSWORD in the environment or pipe it with --password-stdin (never as a command-line argument).',
+      fix: 'Set OS_PASSWORD in the environment, pipe it with --password-stdin, or name a profile whose password is in the keyring with DUPLISWIFT_PROFILE=NAME (never as a command-line argument).',
       code: 'no-password',
     });
   }
