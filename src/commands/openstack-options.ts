@@ -70,8 +70,15 @@ async function fromProfileKeyring(name: string, prefill: Prefill): Promise<void>
   // What the environment or flags say wins, a name and its id together (a project name from
   // OS_PROJECT_NAME must not be overruled by the profile's project id).
   const given = prefill.input;
-  if (given.projectName || given.projectId) delete fromProfile.projectName, delete fromProfile.projectId, delete fromProfile.projectDomainName;
-  if (given.userDomainName || given.userDomainId) delete fromProfile.userDomainName, delete fromProfile.userDomainId;
+  if (given.projectName || given.projectId) {
+    delete fromProfile.projectName;
+    delete fromProfile.projectId;
+    delete fromProfile.projectDomainName;
+  }
+  if (given.userDomainName || given.userDomainId) {
+    delete fromProfile.userDomainName;
+    delete fromProfile.userDomainId;
+  }
   prefill.input = { ...Object.fromEntries(Object.entries(fromProfile).filter(([, v]) => v !== undefined)), ...given };
   if (profile.secrets !== 'keyring') {
     throw new UserError(`Profile "${name}" keeps its secrets in files, not in the keyring.`, {
