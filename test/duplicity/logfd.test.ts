@@ -10,6 +10,16 @@ INFO 2 12 100
 NOTICE 16 1048576 3 50 3 349525 0
 . 1.0MB 00:00:03 [341.3KB/s] [====================>                    ] 50% ETA 3sec
 
+INFO 3 
+backend SwiftBackend
+archive-dir /c
+chain-complete
+ full 20260101T000000Z 1 enc
+ inc 20260102T000000Z 1 enc
+orphaned-sets-num 0
+. Collection Status
+. -----------------
+
 ERROR 38
 . Connection failed, please check your password: Unauthorized.
 . Check username/id, password
@@ -19,8 +29,9 @@ ERROR 38
 describe('duplicity --log-fd', () => {
   it('parses records with their codes and multi-line messages', () => {
     const records = parseLogFd(sample);
-    expect(records.map((r) => [r.level, r.code])).toEqual([['NOTICE', 1], ['INFO', 2], ['NOTICE', 16], ['ERROR', 38]]);
-    expect(records[3]!.message).toBe('Connection failed, please check your password: Unauthorized.\nCheck username/id, password');
+    expect(records.map((r) => [r.level, r.code])).toEqual([['NOTICE', 1], ['INFO', 2], ['NOTICE', 16], ['INFO', 3], ['ERROR', 38]]);
+    expect(records[3]!.data).toEqual(['backend SwiftBackend', 'archive-dir /c', 'chain-complete', ' full 20260101T000000Z 1 enc', ' inc 20260102T000000Z 1 enc', 'orphaned-sets-num 0']);
+    expect(records[4]!.message).toBe('Connection failed, please check your password: Unauthorized.\nCheck username/id, password');
     expect(uploadProgress(records[2]!)).toMatchObject({ bytes: 1048576, percent: 50, stalled: false });
     expect(firstError(records)?.code).toBe(38);
   });

@@ -72,7 +72,7 @@ describe('Schedule step', () => {
     const state = stateFor({ ...answers(true), source, exclude: [join(source, 'tmp')] });
     await scheduleStep.run(state);
     const dir = join(configDir, 'nightly');
-    expect(state.result).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), firstRun: { exitCode: 0, identical: true } });
+    expect(state.result).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), firstRun: { exitCode: 0, identical: true, chains: 1 } });
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     const files = await snapshot(dir);
     expect(files['backup.sh']!.mode).toBe(0o700);

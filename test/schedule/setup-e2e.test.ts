@@ -19,7 +19,11 @@ let answersFile: string;
 const container = `dsw-e2e-${process.pid}-${Date.now()}`;
 const existingCrontab = '# my jobs\nMAILTO=""\n0 * * * * /usr/bin/true   # hourly\n';
 
-async function setupAsUser() {
+async function setupAsUser(overrides: Record<string, unknown> = {}) {
+  if (Object.keys(overrides).length) {
+    const answers = JSON.parse(await readFile(answersFile, 'utf8')) as Record<string, unknown>;
+    await writeFile(answersFile, JSON.stringify({ ...answers, ...overrides }, null, 2));
+  }
   const env = {
     PATH: '/usr/bin:/bin', HOME: user.home, USER: user.name, LOGNAME: user.name, LANG: 'C.UTF-8',
     OS_PASSWORD: stack.OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE: keys.encryptPassphrase, DUPLISWIFT_SIGN_PASSPHRASE: keys.signPassphrase,
@@ -99,5 +103,12 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     expect(JSON.parse(String(second.stdout))).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), changed: false });
     expect(await snapshot(dir)).toEqual(files);
     expect(await crontabOf(user.name)).toBe(crontab);
+  });
+
+  it('switching the schedule off takes our line out again: the crontab is byte-identical to before', async () => {
+    const off = await setupAsUser({ install: 'none' });
+    expect(off.exitCode, off.stderr).toBe(0);
+    expect(JSON.parse(String(off.stdout))).toMatchObject({ install: { method: 'none', changed: true } });
+    expect(await crontabOf(user.name)).toBe(existingCrontab);
   });
 });

@@ -6,6 +6,8 @@ export interface LogRecord {
   level: string;
   code: number;
   extra: string[];
+  /** Lines that continue the control line (collection-status puts its summary there). */
+  data: string[];
   message: string;
 }
 
@@ -41,14 +43,17 @@ export class LogFdParser {
       this.current = undefined;
       return done;
     }
-    if (line.startsWith('. ') || line === '.') {
-      if (this.current) this.current.message += (this.current.message ? '\n' : '') + line.slice(2);
+    if (!this.current) {
+      const [level = '', code = '0', ...extra] = line.split(' ');
+      this.current = { level, code: Number(code) || 0, extra: extra.filter(Boolean), data: [], message: '' };
       return undefined;
     }
-    const done = this.current;
-    const [level = '', code = '0', ...extra] = line.split(' ');
-    this.current = { level, code: Number(code) || 0, extra, message: '' };
-    return done;
+    if (line.startsWith('. ') || line === '.') {
+      this.current.message += (this.current.message ? '\n' : '') + line.slice(2);
+    } else {
+      this.current.data.push(line);
+    }
+    return undefined;
   }
 }
 

@@ -90,7 +90,8 @@ export async function verifyBackup(opts: { script: string; source: string; exclu
   const status = await runScript(opts.script, ['status'], { home: opts.home, signal: opts.signal });
   if (status.exitCode !== 0) throw failureOf(status, 'the output above');
   const collection = status.records.find((r) => r.code === 3);
-  const chains = collection ? (collection.message.match(/^\s*Full\s/gm) ?? []).length || Number(/chain-complete|chain-no-signatures/.test(collection.message)) : 0;
+  // The summary lines: "chain-complete" / "chain-no-sig N", each followed by " full|inc TIME VOLUMES enc".
+  const chains = collection ? collection.data.filter((l) => /^chain-(complete|no-sig)/.test(l)).length : 0;
   const rel = await pickTestFile(opts.source, opts.exclude);
   if (!rel) return { chains };
   const temp = await mkdtemp(join(tmpdir(), 'dupliswift-verify-'));

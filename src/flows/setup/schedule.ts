@@ -149,11 +149,14 @@ export const scheduleStep: Step<SetupState> = {
       }));
       if (run.exitCode !== 0) throw failureOf(run, `${dir}/backup.log`);
       const verified = await prompt.task({ running: 'Checking the backup: collection-status and a test restore', done: 'Backup checked' }, () => verifyBackup({ script: job.script, source: source.trim(), exclude, home, signal }));
+      if (verified.chains === 0) {
+        throw new UserError('The backup ran, but collection-status lists no backup chain in the container.', { fix: `Read ${dir}/backup.log, then run ${job.script} status.`, code: 'verify-no-chain' });
+      }
       if (verified.identical === false) {
         throw new UserError(`The test restore of ${verified.testFile} does not match the original.`, { fix: `Do not rely on this backup yet; read ${dir}/backup.log.`, code: 'verify-mismatch' });
       }
       prompt.show({ title: verified.testFile ? `Test restore of ${verified.testFile} matches the original byte for byte.` : 'The backup is listed in Swift (the source has no file to test-restore).', tone: 'success' });
-      first = { exitCode: run.exitCode, testFile: verified.testFile, identical: verified.identical };
+      first = { exitCode: run.exitCode, chains: verified.chains, testFile: verified.testFile, identical: verified.identical };
     }
 
     state.result = {
