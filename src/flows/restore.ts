@@ -15,7 +15,7 @@ import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, time
 import type { BackupSource } from '../core/restore/source';
 import { inspectTarget } from '../core/restore/target-dir';
 import { verify, type VerifyReport } from '../core/restore/verify';
-import type { Choice } from '../prompt/port';
+import type { Choice, SecretQuestion } from '../prompt/port';
 import type { FlowContext } from './context';
 import { runSteps, type Step } from './run-steps';
 
@@ -63,6 +63,15 @@ function sourceOf(state: RestoreState): BackupSource {
   };
 }
 
+/**
+ * A secret from its environment variable when set (a sourced openrc, a recovery script), else asked.
+ * The answers front end does the same on its own; the TUI and line mode would ask regardless.
+ */
+async function secretOf(ctx: FlowContext, q: SecretQuestion): Promise<string> {
+  const fromEnv = ctx.env[q.env];
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : ctx.prompt.secret(q);
+}
+
 function utc(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
@@ -101,11 +110,11 @@ const sourceStep: Step<RestoreState> = {
     state.gnupgHome = profile.gnupgHome;
     state.signKey = profile.keys.sign;
     const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
-    const encryptPassphrase = encrypt ?? (await prompt.secret({ id: 'keys.encryptPassphrase', env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE', message: 'Passphrase of the encryption key:' }));
+    const encryptPassphrase = encrypt ?? (await secretOf(state.ctx, { id: 'keys.encryptPassphrase', env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE', message: 'Passphrase of the encryption key:' }));
     state.passphrases = { encrypt: encryptPassphrase, sign: sign ?? encryptPassphrase };
     state.openstack = {
       target: profile.openstack,
-      password: password ?? (await prompt.secret({ id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${profile.openstack.username}:` })),
+      password: password ?? (await secretOf(state.ctx, { id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${profile.openstack.username}:` })),
     };
     state.container = profile.container;
   },
@@ -143,8 +152,12 @@ const keysStep: Step<RestoreState> = {
       prompt.show({ title: `${keys.length} keys in ${state.gnupgHome}`, lines: keys.map((k) => `${k.fingerprint} ${k.secret ? 'secret' : 'public only'} ${k.userIds[0] ?? ''}`), tone: keys.some((k) => k.secret) ? 'success' : 'warning' });
       if (!keys.some((k) => k.secret)) throw new UserError('None of those files holds a secret key: a backup cannot be decrypted with public keys.', { fix: 'Import the secret key export (the file with PRIVATE KEY BLOCK inside).', code: 'no-secret-key' });
     }
-    const encrypt = await prompt.secret({ id: 'keys.encryptPassphrase', env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE', message: 'Passphrase of the encryption key:' });
-    const sign = env.DUPLISWIFT_SIGN_PASSPHRASE ?? (prompt.kind === 'answers' ? encrypt : await prompt.secret({ id: 'keys.signPassphrase', env: 'DUPLISWIFT_SIGN_PASSPHRASE', message: 'Passphrase of the signing key (Enter: the same):' }));
+    const encrypt = await secretOf(state.ctx, { id: 'keys.encryptPassphrase', env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE', message: 'Passphrase of the encryption key:' });
+    // Restoring needs the encryption key's passphrase; the signing one only matters when it differs.
+    // Given through the environment, an unset DUPLISWIFT_SIGN_PASSPHRASE means "the same".
+    const sign = env.DUPLISWIFT_SIGN_PASSPHRASE
+      ?? (prompt.kind === 'answers' || env.DUPLISWIFT_ENCRYPT_PASSPHRASE ? encrypt
+        : await prompt.secret({ id: 'keys.signPassphrase', env: 'DUPLISWIFT_SIGN_PASSPHRASE', message: 'Passphrase of the signing key (Enter: the same):' }));
     state.passphrases = { encrypt, sign: sign || encrypt };
   },
 };
@@ -159,7 +172,7 @@ const keystoneStep: Step<RestoreState> = {
     const authUrl = f.authUrl ?? (await prompt.text({ id: 'openstack.authUrl', message: 'Keystone URL:', default: env.OS_AUTH_URL, validate: (v) => (/^https?:\/\//.test(v) ? undefined : 'Start it with http:// or https://.') }));
     const username = f.username ?? (await prompt.text({ id: 'openstack.username', message: 'OpenStack user name:', default: env.OS_USERNAME }));
     const userDomain = f.userDomain ?? (await prompt.text({ id: 'openstack.userDomain', message: 'The user\'s domain:', default: env.OS_USER_DOMAIN_NAME ?? 'Default' }));
-    const password = await prompt.secret({ id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${username}:` });
+    const password = await secretOf(state.ctx, { id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${username}:` });
     const who = { authUrl, username, userDomainName: userDomain };
     const projects = await prompt.task({ running: 'Logging in to Keystone', done: 'Logged in' }, () => listProjects(who, password, signal));
     if (!projects.length) throw new UserError(`${username} may use no project.`, { fix: 'Ask the cloud admin for a role on the project that holds the backups.', code: 'no-project' });

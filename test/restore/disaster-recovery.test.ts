@@ -57,7 +57,7 @@ afterAll(async () => {
 describe('restore on a bare machine B from a backup made on machine A', () => {
   it('restores everything byte-identical, with modes and mtimes, and no secret in any argv', async () => {
     const target = join(work, 'all');
-    const watch = watchArgv([a.encrypt.passphrase, a.sign.passphrase, s.demo.password]);
+    const watch = watchArgv([a.encrypt.passphrase, a.sign.passphrase, s.demo.password], 40);
     const result = await runCli(['restore', '--container', container, '--target', target, '--json'], {
       cleanEnv: true, env: machineBEnv(s, homeB, { encrypt: a.encrypt.passphrase, sign: a.sign.passphrase }),
     });

@@ -7,10 +7,12 @@ import { drill, drillScriptFragment } from '../../src/core/restore/drill';
 import { listContainers } from '../../src/core/restore/containers';
 import { login, pickEndpoint } from '../../src/core/restore/openstack-shim';
 import type { BackupSource } from '../../src/core/restore/source';
-import { parseJson, runCli } from '../helpers/cli';
+import { importKeyFiles, inspectKeyFiles } from '../../src/core/keys/import-files';
+import { binPath, parseJson, runCli } from '../helpers/cli';
 import { killAgentOf } from '../helpers/gpg';
 import { deleteContainers, machineA, makeSourceTree, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, type MachineA } from '../helpers/restore';
 import { stack, type Stack } from '../helpers/stack';
+import { Terminal } from '../helpers/tmux';
 
 /**
  * A backup made by hand the tutorial's way (plain duplicity, one key signs and encrypts, PASSPHRASE only), restored
@@ -23,6 +25,7 @@ let source: string;
 let container: string;
 let empty: string;
 const homes: string[] = [];
+let term: Terminal | undefined;
 
 beforeAll(async () => {
   [s, a] = await Promise.all([stack(), machineA()]);
@@ -39,6 +42,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  term?.close();
   for (const h of homes) await killAgentOf(h);
   if (s && container) await deleteContainers(s, [container, empty]).catch(() => undefined);
   await a?.cleanup();
@@ -75,7 +79,7 @@ describe('a hand-made, one-key backup', () => {
       container,
     };
     await writeFile(join(work, 'answers.json'), JSON.stringify(answers));
-    await mkdir(join(work, 'no-profiles'));
+    await mkdir(join(work, 'no-profiles'), { recursive: true });
     const result = await runCli(['restore', '--answers', join(work, 'answers.json'), '--yes', '--config-dir', join(work, 'no-profiles'), '--json'], {
       cleanEnv: true, env: { ...s.demo.env, GNUPGHOME: homeC, DUPLISWIFT_ENCRYPT_PASSPHRASE: a.encrypt.passphrase },
     });
@@ -123,5 +127,44 @@ describe('the restore drill', () => {
     expect(bad.exitCode).not.toBe(0);
     expect(bad.stderr).toMatch(/restore drill FAILED/);
     expect(await readFile(script, 'utf8')).not.toContain(a.encrypt.passphrase);
+  });
+});
+
+describe('the browse screen in a real terminal (tmux)', () => {
+  it('filters the file list and restores the one file picked', async () => {
+    const homeB = join(work, 'gnupg-B');
+    homes.push(homeB);
+    await importKeyFiles(homeB, await inspectKeyFiles(homeB, [a.encrypt.asc, a.sign.asc]));
+    term = Terminal.start(
+      `node '${binPath}' restore --container ${container} --project backup-a --auth-url ${s.keystone} --username ${s.demo.username} --user-domain Default --time now --config-dir '${join(work, 'no-profiles')}'`,
+      {
+        cwd: work, cols: 110, rows: 32,
+        env: {
+          PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/root', TERM: 'xterm-256color',
+          ...s.demo.env, GNUPGHOME: homeB, DUPLISWIFT_ENCRYPT_PASSPHRASE: a.encrypt.passphrase,
+        },
+      },
+    );
+    await term.waitFor('import them from the exported .asc files?', 20_000);
+    term.keys('Down', 'Enter'); // the keys are already in this GnuPG home
+    await term.waitFor('Restore what?', 60_000);
+    expect(term.screen()).toMatch(/of 1[0-9] entries match/);
+    term.keys('Down', 'Enter'); // "Filter the list…"
+    await term.waitFor('Show paths containing', 10_000);
+    term.type('secret');
+    term.keys('Enter');
+    const filtered = await term.waitFor(/1 of 1[0-9] entries match/, 10_000);
+    expect(filtered).toContain('etc/app/secret.conf');
+    term.keys('Down', 'Down', 'Enter'); // the one match, below "Everything" and the filter line
+    await term.waitFor('Restore into which folder?', 10_000);
+    term.keys('Enter'); // the default: ./restored-<container>, new
+    const done = await term.waitFor(/Restored 1 files/, 60_000);
+    expect(done).toMatch(/restored-ds-tut/);
+    expect(await term.exitCode(10_000)).toBe(0);
+    const target = join(work, `restored-${container}`);
+    const restored = await snapshotTree(target);
+    expect(Object.keys(restored)).toEqual(['etc', 'etc/app', 'etc/app/secret.conf']);
+    expect(restored['etc/app/secret.conf']).toEqual((await snapshotTree(source))['etc/app/secret.conf']);
+    expect(await readFile(join(target, 'etc/app/secret.conf'), 'utf8')).toBe('token = 42\n');
   });
 });
