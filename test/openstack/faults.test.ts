@@ -99,8 +99,10 @@ describe('Swift misbehaving (core check through the proxy)', () => {
 
   it('507 on the probe write: storage full', async () => {
     setRules(swiftProxy, [{ method: 'PUT', path: /\.dupliswift-probe-/, fault: { kind: 'status', status: 507 } }]);
-    const error = await checkContainer(auth, 'fault-507', true, {}).catch((e: unknown) => e);
+    const error = await checkContainer(auth, 'dupliswift-fault-507', true, {}).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'storage-full', message: expect.stringMatching(/storage is full \(HTTP 507/) });
+    // The container itself was really created (only the probe write was refused): remove it.
+    await fetch(`${auth.endpoint.replace(swiftProxy.url, s.swift)}/dupliswift-fault-507`, { method: 'DELETE', headers: { 'X-Auth-Token': auth.token } });
   });
 
   it('403 creating the container: role missing', async () => {
