@@ -1,3 +1,4 @@
+import { duplicitySwiftEnv } from '../openstack/duplicity-env';
 import type { OpenStackTarget } from '../openstack/target';
 
 /**
@@ -23,31 +24,6 @@ export function backendUrl(source: BackupSource): string {
 }
 
 /**
- * duplicity 0.8's SWIFT_* variables for a target (measured: see notes/openstack-on-loopback.md).
- * Kept here, thin, until the Keystone issue's duplicitySwiftEnv() is the one place for it.
- */
-export function swiftEnv(target: OpenStackTarget, password: string): Record<string, string> {
-  const env: Record<string, string> = {
-    SWIFT_AUTHURL: target.authUrl,
-    SWIFT_AUTHVERSION: target.identityVersion === '2.0' ? '2' : '3',
-    SWIFT_USERNAME: target.username,
-    SWIFT_PASSWORD: password,
-    SWIFT_TENANTNAME: target.projectName,
-  };
-  const optional: Record<string, string | undefined> = {
-    SWIFT_REGIONNAME: target.region,
-    SWIFT_USER_DOMAIN_NAME: target.userDomainName,
-    SWIFT_USER_DOMAIN_ID: target.userDomainId,
-    SWIFT_PROJECT_DOMAIN_NAME: target.projectDomainName,
-    SWIFT_PROJECT_DOMAIN_ID: target.projectDomainId,
-    SWIFT_TENANTID: target.projectId,
-    SWIFT_ENDPOINT_TYPE: target.interface === 'public' ? undefined : target.interface,
-  };
-  for (const [key, value] of Object.entries(optional)) if (value) env[key] = value;
-  return env;
-}
-
-/**
  * A cron-like environment for duplicity: only what it needs, so nothing from the caller's shell
  * (a stray PASSPHRASE, pyenv's python) changes what happens.
  */
@@ -63,7 +39,7 @@ export function duplicityEnv(source: BackupSource, base: NodeJS.ProcessEnv = pro
     SIGN_PASSPHRASE: source.signPassphrase,
   };
   if (base.TMPDIR) env.TMPDIR = base.TMPDIR;
-  if (source.location.kind === 'swift') Object.assign(env, swiftEnv(source.location.target, source.location.password));
+  if (source.location.kind === 'swift') Object.assign(env, duplicitySwiftEnv(source.location.target, source.location.password));
   return env;
 }
 
