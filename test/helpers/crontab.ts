@@ -4,7 +4,12 @@ import { execa } from 'execa';
 export async function throwawayUser(prefix = 'dswcron'): Promise<{ name: string; home: string; uid: number; remove(): Promise<void> }> {
   const name = `${prefix}${process.pid % 100000}${Math.floor(Math.random() * 1000)}`.slice(0, 31);
   const home = `/tmp/${name}-home`;
-  const r = await execa('useradd', ['--system', '--create-home', '--home-dir', home, '--shell', '/bin/sh', name], { reject: false });
+  let r = await execa('useradd', ['--system', '--create-home', '--home-dir', home, '--shell', '/bin/sh', name], { reject: false });
+  // Other test files may be adding users too: /etc/passwd's lock is briefly taken.
+  for (let i = 0; i < 10 && r.exitCode !== 0 && /lock/i.test(r.stderr); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    r = await execa('useradd', ['--system', '--create-home', '--home-dir', home, '--shell', '/bin/sh', name], { reject: false });
+  }
   if (r.exitCode !== 0) throw new Error(`useradd ${name} failed (the crontab tests need root): ${r.stderr}`);
   const uid = Number((await execa('id', ['-u', name])).stdout);
   return {
