@@ -77,17 +77,20 @@ function shellQuote(value: string): string {
 /**
  * The drill as a bash function for the generated backup script (the backup-job issue wires it into
  * its schedule). It expects the script to have exported what the backup itself uses: GNUPGHOME,
- * PASSPHRASE, SIGN_PASSPHRASE and the SWIFT_* variables. It restores one sample file of the newest
+ * PASSPHRASE, SIGN_PASSPHRASE and the SWIFT_* variables. Without `archiveDir` it starts from an
+ * empty cache, as a new machine would (and never contends for the job's). It restores one sample file of the newest
  * backup into a temp folder, compares it with the live file when that is unchanged, prints one line,
  * and returns non-zero on failure so the script's alerting fires.
  */
-export function drillScriptFragment(opts: { duplicity: string; family: FlagFamily; url: string; archiveDir: string; source: string }): string {
+export function drillScriptFragment(opts: { duplicity: string; family: FlagFamily; url: string; archiveDir?: string; source: string }): string {
   const flag = pathFlag(opts.family);
   return `# Restore drill: prove the newest backup restores (one sample file, compared with the live one).
 dupliswift_restore_drill() {
-  local dup=${shellQuote(opts.duplicity)} url=${shellQuote(opts.url)} cache=${shellQuote(opts.archiveDir)} live=${shellQuote(opts.source)}
+  local dup=${shellQuote(opts.duplicity)} url=${shellQuote(opts.url)} cache=${shellQuote(opts.archiveDir ?? '')} live=${shellQuote(opts.source)}
   local work pick sample stamp restored rc=0
   work=$(mktemp -d "\${TMPDIR:-/tmp}/dupliswift-drill.XXXXXX") || return 1
+  # No cache given: an empty one, as on a new machine, so the drill also proves the remote metadata decrypts.
+  [ -n "$cache" ] || cache="$work/cache"
   # The machine log (fd 3) carries UTC times and quoted names; skip names with escapes for simplicity.
   "$dup" list-current-files --archive-dir "$cache" --log-fd 3 "$url" 3>"$work/list" >/dev/null 2>"$work/err" || {
     echo "restore drill FAILED: cannot list the newest backup: $(tail -n 3 "$work/err" | tr '\\n' ' ')" >&2; rm -rf "$work"; return 1; }
