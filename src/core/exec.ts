@@ -26,7 +26,8 @@ export async function run(file: string, args: readonly string[], opts: RunOption
   const extra = (opts.extraInputs ?? []).map((text) => new TextEncoder().encode(text));
   const result = await execa(file, args, {
     input: opts.input,
-    stdin: opts.input === undefined ? 'ignore' : undefined,
+    // execa refuses `stdin` beside `stdio`: with extra fds, stdin's choice goes inside stdio.
+    stdin: extra.length || opts.input !== undefined ? undefined : 'ignore',
     stdio: extra.length ? [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...extra] : undefined,
     env: opts.env,
     extendEnv: opts.extendEnv ?? true,

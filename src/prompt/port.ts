@@ -39,9 +39,20 @@ export interface SecretQuestion extends BaseQuestion {
   validate?: (value: string) => string | undefined;
 }
 
+/**
+ * A select with one choice is not put to a person: a terminal front end shows the choice and takes
+ * it. An answers file that names something else still fails, so flows can always ask and let the
+ * answers be checked against what is really there.
+ */
 export interface SelectQuestion<T> extends BaseQuestion {
   choices: Choice<T>[];
   default?: T;
+  /**
+   * How an answers file's value at `id` maps onto a choice's value, when it is not simply equal:
+   * a fingerprint written in lower case, or `{"generate": {...}}` meaning "generate". Returns
+   * undefined when the value means none of the choices.
+   */
+  fromAnswer?: (raw: unknown) => T | undefined;
 }
 
 export interface ConfirmQuestion extends BaseQuestion {

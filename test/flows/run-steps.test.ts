@@ -74,3 +74,18 @@ describe('a flow through the answers front end', () => {
     expect(seen).toEqual(['a', 'b', 'a', 'b']);
   });
 });
+
+describe('select questions', () => {
+  const fingerprints = [{ value: 'A'.repeat(40), label: 'key A' }, { value: 'B'.repeat(40), label: 'key B' }];
+  const normalise = (raw: unknown) => (typeof raw === 'string' ? raw.replace(/^0x/i, '').toUpperCase() : undefined);
+
+  it('maps an answers value onto a choice through the question\'s own reading of it', async () => {
+    const { prompt } = answers({ keys: { sign: '0x' + 'b'.repeat(40) } });
+    await expect(prompt.select({ id: 'keys.sign', message: 'Signing key?', choices: fingerprints, fromAnswer: normalise })).resolves.toBe('B'.repeat(40));
+  });
+
+  it('fails when the answers name something that is not there, even with one choice', async () => {
+    const { prompt } = answers({ keys: { sign: 'C'.repeat(40) } }, { yes: true });
+    await expect(prompt.select({ id: 'keys.sign', message: 'Signing key?', choices: [fingerprints[0]!], fromAnswer: normalise })).rejects.toThrow(/not one of the choices/);
+  });
+});

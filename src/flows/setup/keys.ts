@@ -1,5 +1,5 @@
 import { describeKey, type KeyInfo } from '../../core/keys/colons';
-import { shortId } from '../../core/keys/fingerprint';
+import { normalizeFingerprint, shortId } from '../../core/keys/fingerprint';
 import { ensureGnupgHome, resolveGnupgHome } from '../../core/keys/gnupg';
 import { listSecretKeys } from '../../core/keys/install';
 import { checkPassphrase, selfTest } from '../../core/keys/self-test';
@@ -39,16 +39,21 @@ export const keysStep: Step<SetupState> = {
     await ensureGnupgHome(gnupgHome);
     const existing = await listSecretKeys(gnupgHome, signal);
 
-    let encrypt: string = GENERATE;
-    if (existing.length) {
-      encrypt = await prompt.select({
-        id: 'keys.encrypt',
-        message: 'Which key should encrypt the backups?',
-        help: 'Its secret part and passphrase are needed for every restore.',
-        choices: choices(existing, true),
-        default: state.keys?.generated === false ? state.keys.encrypt : GENERATE,
-      });
-    }
+    // Asked even with no keys in GnuPG (then it is not put to a person): an answers file that names
+    // fingerprints which are not there must fail, not quietly generate new keys.
+    const encrypt = await prompt.select({
+      // The answers file says either {"encrypt": FPR, "sign": FPR} or {"generate": {...}}.
+      id: 'keys',
+      fromAnswer: (raw) => {
+        const keys = raw as { generate?: unknown; encrypt?: unknown } | undefined;
+        if (keys && typeof keys === 'object' && keys.generate) return GENERATE;
+        return typeof keys?.encrypt === 'string' ? normalizeFingerprint(keys.encrypt) : undefined;
+      },
+      message: 'Which key should encrypt the backups?',
+      help: 'Its secret part and passphrase are needed for every restore.',
+      choices: choices(existing, true),
+      default: state.keys?.generated === false ? state.keys.encrypt : GENERATE,
+    });
 
     if (encrypt === GENERATE) {
       const generated = await generateKeysFlow(ctx, gnupgHome, {});
@@ -62,6 +67,7 @@ export const keysStep: Step<SetupState> = {
     const others = existing.filter((k) => k.fingerprint !== encrypt);
     const sign = await prompt.select({
       id: 'keys.sign',
+      fromAnswer: (raw) => (typeof raw === 'string' ? normalizeFingerprint(raw) : undefined),
       message: 'Which key should sign the backups?',
       help: 'A second key is best: the backup host then needs only its secret part.',
       choices: choices([...others, ...existing.filter((k) => k.fingerprint === encrypt)], false),

@@ -84,10 +84,11 @@ export class AnswersPrompter implements Prompter {
       if (this.opts.fallback) return this.opts.fallback.select(q);
       this.missing(q.id, q.message);
     }
-    const match = q.choices.find((c) => c.value === value || c.label === value);
+    const wanted = q.fromAnswer ? q.fromAnswer(value) : value;
+    const match = wanted === undefined ? undefined : q.choices.find((c) => c.value === wanted || (!q.fromAnswer && c.label === wanted));
     if (!match) {
       const allowed = q.choices.map((c) => JSON.stringify(typeof c.value === 'string' ? c.value : c.label)).join(', ');
-      throw new UsageError(`"${q.id}" in the ${this.opts.source} is ${JSON.stringify(value)}, which is not one of the choices.`, `Use one of: ${allowed}.`);
+      throw new UsageError(`"${q.id}" in the ${this.opts.source} is ${JSON.stringify(value)}, which is not one of the choices here (${q.message.replace(/[?:]\s*$/, '')}).`, `Use one of: ${allowed}.`);
     }
     return match.value;
   }

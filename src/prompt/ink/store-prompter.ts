@@ -34,6 +34,10 @@ export class StorePrompter implements Prompter {
 
   async select<T>(q: SelectQuestion<T>): Promise<T> {
     this.touch();
+    if (q.choices.length === 1) {
+      this.store.log(`${q.message.replace(/[?:]\s*$/, '')}: ${q.choices[0]!.label}`, [], 'info');
+      return q.choices[0]!.value;
+    }
     return (await this.store.ask({ kind: 'select', q: q as SelectQuestion<unknown> })) as T;
   }
 

@@ -49,7 +49,11 @@ export class PlainPrompter implements Prompter {
     }
   }
 
-  select<T>(q: SelectQuestion<T>): Promise<T> {
+  async select<T>(q: SelectQuestion<T>): Promise<T> {
+    if (q.choices.length === 1) {
+      this.out.write(`ℹ ${q.message.replace(/[?:]\s*$/, '')}: ${q.choices[0]!.label}\n`);
+      return q.choices[0]!.value;
+    }
     return guard(() =>
       select<T>(
         {
