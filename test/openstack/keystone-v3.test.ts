@@ -144,7 +144,7 @@ describe('errors, each with its fix (real stack)', () => {
     ['no password at all', () => ({ OS_PASSWORD: undefined }), ['tenants'], /No OpenStack password was given[\s\S]*OS_PASSWORD.*--password-stdin/],
   ];
 
-  it.each(cases)('%s', async (_name, overrides, args, expected) => {
+  it.concurrent.each(cases)('%s', async (_name, overrides, args, expected) => {
     const r = await runCli(args, { cleanEnv: true, env: osOnly(s.demo.env, overrides()) });
     expect(r.exitCode, r.stdout).toBe(1);
     expect(r.stderr).toMatch(expected);
