@@ -144,18 +144,18 @@ describe('the browse screen in a real terminal (tmux)', () => {
         },
       },
     );
-    await term.waitFor('import them from the exported .asc files?', 20_000);
+    await term.waitFor('import them from the exported .asc files?', 30_000);
     term.keys('Down', 'Enter'); // the keys are already in this GnuPG home
     await term.waitFor('Restore what?', 60_000);
     expect(term.screen()).toMatch(/of 1[0-9] entries match/);
     term.keys('Down', 'Enter'); // "Filter the list…"
-    await term.waitFor('Show paths containing', 10_000);
+    await term.waitFor('Show paths containing', 30_000);
     term.type('secret');
     term.keys('Enter');
-    const filtered = await term.waitFor(/1 of 1[0-9] entries match/, 10_000);
+    const filtered = await term.waitFor(/1 of 1[0-9] entries match/, 30_000);
     expect(filtered).toContain('etc/app/secret.conf');
     term.keys('Down', 'Down', 'Enter'); // the one match, below "Everything" and the filter line
-    await term.waitFor('Restore into which folder?', 10_000);
+    await term.waitFor('Restore into which folder?', 30_000);
     term.keys('Enter'); // the default: ./restored-<container>, new
     const done = await term.waitFor(/Restored 1 files/, 60_000);
     expect(done).toMatch(/restored-ds-tut/);
