@@ -18,7 +18,7 @@ function mount(current = 'keys') {
   const store = new WizardStore('setup');
   const index = steps.findIndex((s) => s.id === current);
   store.setSteps(steps, Object.fromEntries(steps.map((s, i) => [s.id, i < index ? 'done' : i === index ? 'current' : 'todo'])));
-  app = render(<App store={store} />);
+  app = render(<App store={store} size={{ columns: 80, rows: 24 }} />);
   return { store, app };
 }
 
@@ -124,5 +124,32 @@ describe('the wizard screen', () => {
     expect(frame).toContain('line 49');
     expect(frame).not.toContain('line 10');
     expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+  });
+});
+
+describe('choices', () => {
+  const regions = Array.from({ length: 12 }, (_, i) => ({ value: `Region${i}`, label: `Region${i}` }));
+
+  it('picks the default with a plain Enter', async () => {
+    const { store, app } = mount();
+    const answer = store.ask({ kind: 'select', q: { id: 'r', message: 'Region?', choices: regions, default: 'Region3' } });
+    await tick();
+    expect(app.lastFrame()).toMatch(/❯ Region3/);
+    await send(app, keys.enter);
+    await expect(answer).resolves.toBe('Region3');
+  });
+
+  it('scrolls a long list and says how many more there are', async () => {
+    const { store, app } = mount();
+    const answer = store.ask({ kind: 'select', q: { id: 'r', message: 'Region?', choices: regions, default: 'Region11' } });
+    await tick();
+    const frame = app.lastFrame()!;
+    expect(frame).toMatch(/❯ Region11/);
+    expect(frame).toMatch(/↑ 4 more/);
+    expect(frame).not.toContain('Region0 ');
+    await send(app, keys.down); // wraps to the top
+    expect(app.lastFrame()).toMatch(/❯ Region0/);
+    await send(app, keys.enter);
+    await expect(answer).resolves.toBe('Region0');
   });
 });

@@ -239,3 +239,21 @@ export async function openProject(login: Login, project: Project, want: { region
   const endpoint = pickEndpoint(scoped.endpoints, { region: want.region, interface: want.interface ?? 'public' });
   return { scoped, endpoint };
 }
+
+/**
+ * Logs in as a saved target says (a profile, or the Keystone step's result) and returns its
+ * object-store endpoint and a project-scoped token: the one way from an OpenStackTarget to Swift.
+ */
+export async function openTarget(target: OpenStackTarget, password: string, http: HttpOptions): Promise<{ endpoint: string; token: string; login: Login }> {
+  const input: ConnectionInput = {
+    authUrl: target.authUrl, identityVersion: target.identityVersion, username: target.username,
+    userDomainName: target.userDomainName, userDomainId: target.userDomainId,
+    projectName: target.projectName, projectId: target.projectId,
+    projectDomainName: target.projectDomainName, projectDomainId: target.projectDomainId,
+    region: target.region, interface: target.interface, cacert: target.cacert,
+  };
+  const session = await login(input, { password }, http);
+  const project = resolveProject(session, input) ?? (() => { throw noProjectChosen(session); })();
+  const { scoped, endpoint } = await openProject(session, project, { region: target.region, interface: target.interface });
+  return { endpoint: endpoint.url, token: scoped.token, login: session };
+}

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { UserError, describeError } from '../../core/errors';
-import { pickEndpoint } from '../../core/openstack/catalog';
-import { login } from '../../core/openstack/connect';
+import { openTarget } from '../../core/openstack/connect';
 import { DEFAULT_TIMEOUT_MS, type HttpOptions } from '../../core/openstack/http';
 import { formatCheck } from '../../core/openstack/report';
 import { checkContainer, containerHead, containerNameProblem, type SwiftAuth } from '../../core/openstack/swift';
@@ -13,18 +12,6 @@ import type { SetupState } from './state';
  * The Container step: name the container, create it if the person agrees, and prove it with a
  * probe object (write, read back, compare, delete) so the first backup does not find out.
  */
-
-async function swiftAuth(target: OpenStackTarget, password: string, http: HttpOptions): Promise<SwiftAuth> {
-  const session = await login(
-    { authUrl: target.authUrl, identityVersion: target.identityVersion, username: target.username, userDomainName: target.userDomainName, userDomainId: target.userDomainId, cacert: target.cacert },
-    { password },
-    http,
-  );
-  const project = session.projects.find((p) => p.id === target.projectId) ?? { id: target.projectId ?? target.projectName, name: target.projectName };
-  const scoped = await session.scope(project);
-  const endpoint = pickEndpoint(scoped.endpoints, { region: target.region ?? '', interface: target.interface });
-  return { endpoint: endpoint.url, token: scoped.token };
-}
 
 function defaultName(): string {
   const host = hostname().toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -39,7 +26,8 @@ export const containerStep: Step<SetupState> = {
     if (!state.openstack) throw new UserError('The Container step needs the Keystone step first.', { fix: 'Run the whole wizard (dupliswift setup).' });
     const { target, password } = state.openstack;
     const http: HttpOptions = { signal, timeoutMs: DEFAULT_TIMEOUT_MS, cacert: target.cacert };
-    const auth = await swiftAuth(target, password, http);
+    const { endpoint, token } = await openTarget(target, password, http);
+    const auth: SwiftAuth = { endpoint, token };
     let suggestion = state.container ?? defaultName();
     for (;;) {
       const name = await prompt.text({

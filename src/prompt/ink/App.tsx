@@ -1,6 +1,7 @@
 import React, { useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
-import { ConfirmInput, PasswordInput, Select, Spinner, TextInput } from '@inkjs/ui';
+import { ConfirmInput, PasswordInput, Spinner, TextInput } from '@inkjs/ui';
+import { ChoiceList } from './ChoiceList';
 import type { Tone } from '../port';
 import type { LogEntry, Pending, WizardState, WizardStore } from './store';
 
@@ -108,12 +109,12 @@ function QuestionView({ pending, store }: { pending: Pending; store: WizardStore
       const choices = question.q.choices;
       const defaultIndex = Math.max(0, choices.findIndex((c) => c.value === question.q.default));
       input = (
-        <Select
+        <ChoiceList
           key={pending.attempt}
-          visibleOptionCount={Math.min(8, choices.length)}
-          defaultValue={String(defaultIndex)}
-          options={choices.map((c, i) => ({ label: c.hint ? `${c.label}  (${c.hint})` : c.label, value: String(i) }))}
-          onChange={(value) => store.answer(choices[Number(value)]!.value)}
+          visible={8}
+          initial={defaultIndex}
+          labels={choices.map((c) => (c.hint ? `${c.label}  (${c.hint})` : c.label))}
+          onSubmit={(index) => store.answer(choices[index]!.value)}
         />
       );
       break;
@@ -141,11 +142,12 @@ function QuestionView({ pending, store }: { pending: Pending; store: WizardStore
   );
 }
 
-export function App({ store }: { store: WizardStore }) {
+/** `size` fixes the layout (frame tests render to a 100-column fake terminal); else the terminal's. */
+export function App({ store, size }: { store: WizardStore; size?: { columns: number; rows: number } }) {
   const state = useSyncExternalStore(store.subscribe, store.get);
   const { stdout } = useStdout();
-  const rows = stdout.rows || 24;
-  const columns = Math.min(stdout.columns || 80, 100);
+  const rows = size?.rows ?? (stdout.rows || 24);
+  const columns = Math.min(size?.columns ?? (stdout.columns || 80), 100);
   const railWidth = state.steps.length > 0 ? 18 : 0;
 
   useInput((input, key) => {
@@ -154,7 +156,7 @@ export function App({ store }: { store: WizardStore }) {
   });
 
   // Header 2 lines, footer 2, question up to ~10: the log gets what is left.
-  const questionRows = state.pending ? (state.pending.question.kind === 'select' ? 4 + Math.min(8, (state.pending.question.q as { choices: unknown[] }).choices.length) : 5) : 0;
+  const questionRows = state.pending ? (state.pending.question.kind === 'select' ? 4 + Math.min(8, (state.pending.question.q as { choices: unknown[] }).choices.length) + 2 : 5) : 0;
   const logRoom = Math.max(3, rows - 6 - questionRows - (state.task ? 2 : 0));
 
   return (
