@@ -84,6 +84,21 @@ Examples:
   dupliswift setup --answers a.json --yes --json
   dupliswift restore --target /srv/restored`);
 
+const openstackOptions = (c: Command) =>
+  c.option('--auth-url <url>', 'Keystone URL, with or without version (OS_AUTH_URL)')
+    .option('--username <name>', 'user name, or tenant:user for Keystone v2.0 (OS_USERNAME)')
+    .option('--user-domain <domain>', 'the user\'s domain, name or id (OS_USER_DOMAIN_NAME / _ID)')
+    .option('--project <name>', 'project (tenant) name or id (OS_PROJECT_NAME / _ID)')
+    .option('--project-domain <domain>', 'the project\'s domain (OS_PROJECT_DOMAIN_NAME / _ID)')
+    .option('--region <region>', 'region of the object-store endpoint (OS_REGION_NAME)')
+    .option('--interface <interface>', 'public, internal or admin (OS_INTERFACE)')
+    .option('--os-cloud <name>', 'a cloud from clouds.yaml (OS_CLOUD)')
+    .option('--openrc <file>', 'read OS_* variables from this openrc file')
+    .option('--cacert <file>', 'trust this CA file for TLS (OS_CACERT)')
+    .option('--password-stdin', 'read the password from stdin (else OS_PASSWORD or the keyring)');
+const profileOption = (c: Command) =>
+  c.option('--profile <name>', 'fill what is not given from this profile, and take its password from the keyring (DUPLISWIFT_PROFILE)');
+
 const setupOptions = (c: Command) =>
   c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)');
 
@@ -93,7 +108,7 @@ setupOptions(program.command('setup', { isDefault: true }).description('the setu
     return setupCommand(globals(command) as GlobalOptions & { configDir?: string }, hooks);
   }));
 
-program.command('restore')
+const restoreCommandDef = program.command('restore')
   .description('restore files from a backup: pick a time, browse, restore a path (never clobbers)')
   .option('--profile <name>', 'restore using an existing profile')
   .option('--container <name>', 'the Swift container that holds the backup')
@@ -101,10 +116,8 @@ program.command('restore')
   .option('--path <path>', 'restore only this path (relative to the backup root)')
   .option('--target <dir>', 'restore into this folder (must be empty or absent)')
   .option('--verify', 'compare the backup with the live files instead of restoring')
-  .option('--config-dir <dir>', 'where profiles live')
-  .option('--auth-url <url>').option('--username <name>').option('--user-domain <domain>')
-  .option('--project <name>').option('--project-domain <domain>').option('--region <region>').option('--interface <interface>')
-  .option('--password-stdin', 'read the OpenStack password from stdin')
+  .option('--config-dir <dir>', 'where profiles live');
+openstackOptions(restoreCommandDef)
   .action(action(async (opts: Record<string, unknown>, command: Command) => {
     const { restoreCommand } = await import('./commands/restore');
     return restoreCommand({ ...globals(command), ...opts }, hooks);
@@ -145,26 +158,13 @@ keys.command('import')
     return keysImportCommand(files, globals(command), hooks);
   }));
 
-const openstackOptions = (c: Command) =>
-  c.option('--auth-url <url>', 'Keystone URL, with or without version (OS_AUTH_URL)')
-    .option('--username <name>', 'user name, or tenant:user for Keystone v2.0 (OS_USERNAME)')
-    .option('--user-domain <domain>', 'the user\'s domain, name or id (OS_USER_DOMAIN_NAME / _ID)')
-    .option('--project <name>', 'project (tenant) name or id (OS_PROJECT_NAME / _ID)')
-    .option('--project-domain <domain>', 'the project\'s domain (OS_PROJECT_DOMAIN_NAME / _ID)')
-    .option('--region <region>', 'region of the object-store endpoint (OS_REGION_NAME)')
-    .option('--interface <interface>', 'public, internal or admin (OS_INTERFACE)')
-    .option('--os-cloud <name>', 'a cloud from clouds.yaml (OS_CLOUD)')
-    .option('--openrc <file>', 'read OS_* variables from this openrc file')
-    .option('--cacert <file>', 'trust this CA file for TLS (OS_CACERT)')
-    .option('--password-stdin', 'read the password from stdin (else OS_PASSWORD or the keyring)');
-
-openstackOptions(program.command('tenants').description('list the projects (tenants) this OpenStack user may use'))
+profileOption(openstackOptions(program.command('tenants').description('list the projects (tenants) this OpenStack user may use')))
   .action(action(async (opts: Record<string, unknown>, command: Command) => {
     const { tenantsCommand } = await import('./commands/tenants');
     return tenantsCommand({ ...globals(command), ...opts }, hooks);
   }));
 
-openstackOptions(program.command('check').description('prove a Swift container works: write, read and delete a probe object'))
+profileOption(openstackOptions(program.command('check').description('prove a Swift container works: write, read and delete a probe object')))
   .requiredOption('--container <name>', 'the container to check')
   .option('--create', 'create the container if it is missing')
   .action(action(async (opts: Record<string, unknown>, command: Command) => {

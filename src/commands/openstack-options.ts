@@ -12,6 +12,8 @@ export interface OpenStackFlags {
   region?: string;
   interface?: string;
   osCloud?: string;
+  /** --profile NAME, or DUPLISWIFT_PROFILE. */
+  profile?: string;
   openrc?: string;
   cacert?: string;
   passwordStdin?: boolean;
@@ -47,8 +49,8 @@ export async function resolveOpenStack(flags: OpenStackFlags, env: NodeJS.Proces
     const text = (await readStdin()).replace(/\r?\n$/, '');
     if (!text) throw new UsageError('--password-stdin got an empty password.', 'Pipe the password in (one line).');
     prefill.secrets.password = text;
-  } else if (prefill.secrets.password === undefined && env.DUPLISWIFT_PROFILE) {
-    await fromProfileKeyring(env.DUPLISWIFT_PROFILE, prefill);
+  } else if (prefill.secrets.password === undefined && (flags.profile ?? env.DUPLISWIFT_PROFILE)) {
+    await fromProfileKeyring((flags.profile ?? env.DUPLISWIFT_PROFILE)!, prefill);
   }
   return prefill;
 }
