@@ -88,6 +88,8 @@ describe('Schedule step', () => {
     const profile = await loadProfile('nightly', configDir);
     expect(profile).toMatchObject({ name: 'nightly', container, keys: { encrypt: keys.encrypt, sign: keys.sign }, schedule: { keepFull: 2, volsize: 200 }, tools: { duplicity: '/usr/bin/duplicity' } });
     expect(logs.join('\n')).toMatch(/Test restore of .* matches the original byte for byte/);
+    // Progress from duplicity's --log-fd: bytes processed against the source's size.
+    expect(logs.join('\n')).toMatch(/\d+\.\d MB of \d+\.\d MB processed/);
   });
 
   it('is idempotent: the same answers again leave every file byte-identical and untouched', async () => {

@@ -106,11 +106,36 @@ export async function verifyBackup(opts: { script: string; source: string; exclu
   }
 }
 
-/** Progress words from a log record: upload percent, or the file being worked on. */
-export function progressOf(record: LogRecord): { detail: string; fraction?: number } | undefined {
+/** Bytes under the source (excludes by prefix), for a progress fraction; undefined when the tree is too big to count quickly. */
+export async function sourceBytes(source: string, exclude: string[], limit = 200_000): Promise<number | undefined> {
+  let total = 0;
+  let seen = 0;
+  const queue = [source];
+  while (queue.length) {
+    const dir = queue.pop()!;
+    for (const e of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+      if (++seen > limit) return undefined;
+      const path = join(dir, e.name);
+      if (exclude.some((x) => path === x || path.startsWith(`${x}/`))) continue;
+      if (e.isDirectory()) queue.push(path);
+      else if (e.isFile()) total += (await stat(path).catch(() => undefined))?.size ?? 0;
+    }
+  }
+  return total;
+}
+
+/** Progress words from a log record: bytes processed (of the source's total), uploads, or the file at hand. */
+export function progressOf(record: LogRecord, totalBytes?: number): { detail: string; fraction?: number } | undefined {
+  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
   const up = uploadProgress(record);
-  if (up) return { detail: `${(up.bytes / 1048576).toFixed(1)} MB uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: up.percent / 100 };
-  if (record.level === 'INFO' && (record.code === 11 || record.code === 12)) return { detail: `Uploading volume ${record.extra[0] ?? ''}`.trim() };
-  if (record.level === 'INFO' && record.code === 4) return { detail: `New: ${record.extra.join(' ').replace(/^'|'$/g, '')}` };
+  if (up) return { detail: `${mb(up.bytes)} uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: up.percent / 100 };
+  if (record.level !== 'INFO') return undefined;
+  if (record.code === 2 && record.extra[0]) {
+    const done = Number(record.extra[0]);
+    const fraction = totalBytes ? Math.min(1, done / totalBytes) : undefined;
+    return { detail: `${mb(done)}${totalBytes ? ` of ${mb(totalBytes)}` : ''} processed`, fraction };
+  }
+  if (record.code === 11 || record.code === 12) return { detail: 'Uploading a volume to Swift' };
+  if (record.code === 4) return { detail: `Reading ${record.extra.join(' ').replace(/^'|'$/g, '')}` };
   return undefined;
 }

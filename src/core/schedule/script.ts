@@ -130,8 +130,10 @@ RETENTION=${shArray(retentionArgs(i.keepFull, common))}
 CLEANUP=${shArray(cleanupArgs(common))}
 RESTORE_FLAG=${restorePathFlag(family)}
 
+# A watched run (dupliswift's first run) asks for the machine log; its progress records (files,
+# volumes processed, uploads) are info-level, so that run's log lists files too.
 LOGFD=()
-if [[ \${DUPLISWIFT_LOG_FD:-} =~ ^[0-9]+$ ]]; then LOGFD=(--log-fd "$DUPLISWIFT_LOG_FD"); fi
+if [[ \${DUPLISWIFT_LOG_FD:-} =~ ^[0-9]+$ ]]; then LOGFD=(--log-fd "$DUPLISWIFT_LOG_FD" --verbosity info); fi
 
 # Every log line gets a timestamp (bash's own clock: no fork per line).
 stamp() {

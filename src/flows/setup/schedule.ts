@@ -9,7 +9,7 @@ import { loadProfile } from '../../core/profile/load';
 import { checkProfileName, configRoot, profileDir } from '../../core/profile/paths';
 import type { Profile } from '../../core/profile/types';
 import { cronProblem } from '../../core/schedule/crontab';
-import { failureOf, progressOf, runScript, verifyBackup } from '../../core/schedule/first-run';
+import { failureOf, progressOf, runScript, sourceBytes, verifyBackup } from '../../core/schedule/first-run';
 import { installSchedule } from '../../core/schedule/install';
 import { writeBackupJob } from '../../core/schedule/job';
 import { openSecretStore } from '../../core/secrets/open-store';
@@ -140,13 +140,21 @@ export const scheduleStep: Step<SetupState> = {
     let first: Record<string, unknown> | undefined;
     if (firstRun) {
       const home = env.HOME || homedir();
-      const run = await prompt.task({ running: 'Backing up (as cron will run it)', done: 'First backup done' }, (report) => runScript(job.script, [], {
-        home, signal,
-        onRecord: (r) => {
-          const p = progressOf(r);
-          if (p) report(p.detail, p.fraction);
-        },
-      }));
+      const total = await sourceBytes(source.trim(), exclude);
+      const run = await prompt.task({ running: 'Backing up (as cron will run it)', done: 'First backup done' }, (report) => {
+        // Per-file records come by the thousand: report at most a few times a second.
+        let last = 0;
+        return runScript(job.script, [], {
+          home, signal,
+          onRecord: (r) => {
+            const p = progressOf(r, total);
+            const now = Date.now();
+            if (!p || (r.code === 4 && now - last < 250)) return;
+            last = now;
+            report(p.detail, p.fraction);
+          },
+        });
+      });
       if (run.exitCode !== 0) throw failureOf(run, `${dir}/backup.log`);
       const verified = await prompt.task({ running: 'Checking the backup: collection-status and a test restore', done: 'Backup checked' }, () => verifyBackup({ script: job.script, source: source.trim(), exclude, home, signal }));
       if (verified.chains === 0) {
