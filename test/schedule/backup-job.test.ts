@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detectDuplicity } from '../../src/core/duplicity/detect';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
-import { runScript, verifyBackup } from '../../src/core/schedule/first-run';
+import { failureOf, runScript, verifyBackup } from '../../src/core/schedule/first-run';
 import {
   fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftEnvOf, swiftList, treeBytes, watchArgv,
   type StackEnv, type TestKeys,
@@ -133,6 +133,20 @@ describe('the generated backup script, run as cron runs it', () => {
     const mailed = await readFile(mail.log, 'utf8');
     expect(mailed).toMatch(/ARGS: \[-s\] \[dupliswift: backup nightly failed on .* \(exit 38\)\] \[ops@example\.invalid\]/);
     expect(mailed).not.toContain('wrong-password');
+    await writeBackupJob(input);
+  });
+
+  it('a wrong signing passphrase: exit 31, nothing uploaded, and the first-run explanation names the passphrase', async () => {
+    const before = await swiftList(stack, container);
+    await writeFile(join(source, 'docs', 'never-uploaded.txt'), 'x\n');
+    await writeBackupJob({ ...input, secrets: { ...input.secrets, signPassphrase: 'not the passphrase' } });
+    await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: keys.home } });
+    const run = await runScript(script, [], { home: '/root' });
+    expect(run.exitCode).toBe(31);
+    const error = failureOf(run, 'backup.log');
+    expect(error.message).toMatch(/passphrase/i);
+    expect(error.fix).toMatch(/sign-passphrase/);
+    expect(await swiftList(stack, container)).toEqual(before);
     await writeBackupJob(input);
   });
 });

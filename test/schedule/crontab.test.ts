@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cronDFile, cronDPath, cronLine, cronProblem, installCronLine, markerFor, removeCronLine, uninstallCronLine, upsertCronLine,
 } from '../../src/core/schedule/crontab';
+import { installSchedule } from '../../src/core/schedule/install';
 import { crontabOf, setCrontab, throwawayUser } from '../helpers/crontab';
 
 const SCRIPT = '/etc/dupliswift/nightly/backup.sh';
@@ -109,4 +110,25 @@ describe('crontab on a throwaway user, through crontab -l / crontab -', () => {
       expect(await crontabOf(user.name)).toBe(before);
     });
   }
+
+  it('changing the install method moves the schedule: never two at once', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const cronD = await mkdtemp('/tmp/dsw-crond-');
+    const base = { profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, uid: 0, env: { HOME: user.home }, user: user.name, cronDDir: cronD };
+    const original = 'MAILTO=""\n0 1 * * * /usr/bin/true\n';
+    await setCrontab(user.name, original);
+    try {
+      expect(await installSchedule({ ...base, method: 'crontab' })).toMatchObject({ method: 'crontab', changed: true });
+      expect(await readdir(cronD)).toEqual([]);
+      expect(await installSchedule({ ...base, method: 'cron.d' })).toMatchObject({ method: 'cron.d', changed: true });
+      expect(await crontabOf(user.name)).toBe(original);
+      expect(await readdir(cronD)).toEqual(['dupliswift-nightly']);
+      expect(await installSchedule({ ...base, method: 'cron.d' })).toMatchObject({ changed: false });
+      expect(await installSchedule({ ...base, method: 'none' })).toMatchObject({ method: 'none', changed: true });
+      expect(await readdir(cronD)).toEqual([]);
+      expect(await crontabOf(user.name)).toBe(original);
+    } finally {
+      await rm(cronD, { recursive: true, force: true });
+    }
+  });
 });

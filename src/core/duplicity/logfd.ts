@@ -85,13 +85,14 @@ export interface Explained {
 }
 
 /**
- * duplicity's error codes (log.ErrorCode) as what a person should do. Shared by 0.8 to 3.x except
+ * duplicity's error codes (log.ErrorCode) as what a person should do. `detail` is shown; `context`
+ * (the whole message, e.g. gpg's log) is what the explanation is chosen from. Shared by 0.8 to 3.x except
  * 80-82 (bad keys, 2.x+; 0.8 says 10 for a bad sign key).
  */
-export function explainError(code: number, detail = ''): Explained {
+export function explainError(code: number, detail = '', context = detail): Explained {
   const text = (message: string, fix: string): Explained => ({ code, message: detail ? `${message} (${detail})` : message, fix });
   if (code === 31) {
-    return /passphrase/i.test(detail)
+    return /passphrase/i.test(context)
       ? text('GnuPG refused the passphrase.', 'Check the passphrases in the profile\'s secrets (encrypt-passphrase, sign-passphrase); run dupliswift setup again to store the right ones.')
       : text('GnuPG failed.', 'Check that both keys are in the profile\'s GnuPG home and that gpg-agent.conf has no "no-allow-loopback-pinentry".');
   }

@@ -51,9 +51,12 @@ export async function runScript(script: string, args: string[], opts: { home: st
 export function failureOf(run: ScriptRun, logFile: string): UserError {
   const error = firstError(run.records);
   const code = error?.code || run.exitCode;
-  const detail = (error?.message ?? run.stderr).split('\n').map((l) => l.trim()).filter(Boolean).slice(-1)[0] ?? '';
+  const text = error?.message ?? run.stderr;
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^=====/.test(l));
+  // gpg's own complaint ("signing failed: Bad passphrase") says more than duplicity's last line.
+  const detail = lines.find((l) => /^gpg: .*(failed|bad|no (public|secret) key)/i.test(l)) ?? lines[lines.length - 1] ?? '';
   if (run.exitCode === 75) return new UserError('Another backup of this profile is running.', { fix: 'Wait for it to finish, then run again.', code: 'locked' });
-  const explained = explainError(code, detail);
+  const explained = explainError(code, detail, text);
   return new UserError(`The backup failed (exit ${run.exitCode}): ${explained.message}`, { fix: `${explained.fix} The full log is ${logFile}.`, code: `duplicity-${code}` });
 }
 
