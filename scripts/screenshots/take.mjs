@@ -35,25 +35,30 @@ for (const scene of scenes) {
   try {
     const ctx = { work, root, bin: `node ${join(root, 'bin/dupliswift.js')}` };
     const env = { HOME: work, GNUPGHOME: join(work, 'gnupg'), XDG_CONFIG_HOME: join(work, 'config'), TERM: 'xterm-256color', COLORTERM: 'truecolor', PATH: process.env.PATH, ...(scene.env?.(ctx) ?? {}) };
-    scene.prepare?.(ctx);
+    scene.prepare?.(ctx, env);
     // Secrets reach the program through an env file, never through tmux's argv.
     const envFile = join(work, 'env.sh');
     writeFileSync(envFile, Object.entries(env).map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'\n`).join(''), { mode: 0o600 });
     const script = join(work, 'run.sh');
     writeFileSync(script, `. '${envFile}'\ncd '${work}'\n${scene.command(ctx)}\nsleep 600\n`, { mode: 0o700 });
     tmux(socket, '-f', '/dev/null', 'new-session', '-d', '-x', '80', '-y', '24', `sh '${script}'`);
+    const shoot = (name, title) => {
+      const svgPath = join(work, 'shot.svg');
+      writeFileSync(svgPath, ansiToSvg(tmux(socket, 'capture-pane', '-p', '-e'), { title }));
+      execFileSync('rsvg-convert', [svgPath, '-o', join(outDir, `${name}.png`)]);
+      console.log(`screenshots/${name}.png`);
+    };
     for (const step of scene.steps) {
       if (step.waitFor) await waitFor(socket, step.waitFor, step.timeoutMs);
-      if (step.type) tmux(socket, 'send-keys', '-l', step.type);
-      if (step.keys) tmux(socket, 'send-keys', ...step.keys);
       await sleep(step.pauseMs ?? 250);
+      // A step may take a picture of the screen as it is before it types anything.
+      if (step.shot) shoot(step.shot, step.title ?? scene.title);
+      if (step.type) tmux(socket, 'send-keys', '-l', step.type.replace('__DATA__', ctx.data ?? ''));
+      if (step.type && step.keys) await sleep(150);
+      if (step.keys) tmux(socket, 'send-keys', ...step.keys);
+      if (step.shotAfter) { await sleep(400); shoot(step.shotAfter, step.title ?? scene.title); }
     }
-    const ansi = tmux(socket, 'capture-pane', '-p', '-e');
-    const svg = ansiToSvg(ansi, { title: scene.title });
-    const svgPath = join(work, 'shot.svg');
-    writeFileSync(svgPath, svg);
-    execFileSync('rsvg-convert', [svgPath, '-o', join(outDir, `${scene.name}.png`)]);
-    console.log(`screenshots/${scene.name}.png`);
+    if (!scene.noFinalShot) shoot(scene.name, scene.title);
   } finally {
     try { tmux(socket, 'kill-server'); } catch { /* already gone */ }
     rmSync(work, { recursive: true, force: true });

@@ -56,7 +56,10 @@ function LogLines({ entries, room, width }: { entries: LogEntry[]; room: number;
       {shown.map((entry) => (
         <Box key={entry.id} flexDirection="column">
           <Box>
-            <Text color={toneMark[entry.tone].color}>{toneMark[entry.tone].mark} </Text>
+            {/* A margin, not a trailing space: Ink trims trailing spaces when the title wraps. */}
+            <Box marginRight={1} flexShrink={0}>
+              <Text color={toneMark[entry.tone].color}>{toneMark[entry.tone].mark}</Text>
+            </Box>
             <Text>{entry.title}</Text>
           </Box>
           {entry.lines.map((line, i) => (
