@@ -85,14 +85,14 @@ export const scheduleStep: Step<SetupState> = {
     const secretsChoice = await prompt.select<Profile['secrets']>({
       id: 'secrets', message: 'Where should the job find its passphrases and the OpenStack password?', default: before?.secrets ?? 'file',
       choices: [
-        { value: 'file', label: '0600 files in the profile folder', hint: 'works unattended from cron; protected by file permissions' },
-        { value: 'keyring', label: 'The desktop keyring', hint: 'cron cannot unlock a login keyring: only for sessions that keep it unlocked' },
+        { value: 'file', label: '0600 files in the profile folder', hint: 'works from cron' },
+        { value: 'keyring', label: 'The desktop keyring', hint: 'not from cron: it cannot unlock a keyring' },
       ],
     });
     const installChoices: Array<{ value: Profile['install']; label: string; hint: string }> = [
-      { value: 'crontab', label: 'crontab', hint: 'one line added to this user\'s crontab, nothing else touched' },
-      ...(uid === 0 ? [{ value: 'cron.d' as const, label: '/etc/cron.d', hint: `a file of its own: /etc/cron.d/dupliswift-${name}` }] : []),
-      { value: 'systemd', label: 'systemd timer', hint: 'Persistent (catches up after downtime), randomized delay' },
+      { value: 'crontab', label: 'crontab', hint: 'one line in this user\'s crontab' },
+      ...(uid === 0 ? [{ value: 'cron.d' as const, label: '/etc/cron.d', hint: 'a file of its own' }] : []),
+      { value: 'systemd', label: 'systemd timer', hint: 'catches up after downtime' },
       { value: 'none', label: 'No schedule', hint: 'run the script yourself' },
     ];
     const install = await prompt.select<Profile['install']>({ id: 'install', message: 'How should it be scheduled?', default: before?.install ?? 'crontab', choices: installChoices });
