@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -25,6 +25,7 @@ const round = (x, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 async function loadCore() {
   const { build } = await import('esbuild');
   const out = join(mkdtempSync(join(tmpdir(), 'dsw-bench-')), 'core.mjs');
+  process.on('exit', () => rmSync(dirname(out), { recursive: true, force: true }));
   await build({
     stdin: {
       contents: `export * from './src/core/duplicity/flags.ts'; export * from './src/core/duplicity/version.ts'; export * from './src/core/openstack/duplicity-env.ts';`,

@@ -86,7 +86,7 @@ describe('the generated backup script, run as cron runs it', () => {
 
     const verified = await verifyBackup({ script, source, exclude: input.profile.exclude, home: '/root' });
     expect(verified).toMatchObject({ identical: true });
-    const dest = join(await mkdtemp(join(tmpdir(), 'dsw-restore-')), 'all');
+    const dest = join(root, 'restored-all');
     const restored = await cronRun(['restore', '.', dest]);
     expect(restored.exitCode, restored.stderr).toBe(0);
     const expected = await treeBytes(source, ['tmp']);
@@ -103,7 +103,7 @@ describe('the generated backup script, run as cron runs it', () => {
     const status = await cronRun(['status']);
     expect(status.exitCode, status.stderr).toBe(0);
     expect(status.stdout).toMatch(/Incremental/);
-    const dest = join(await mkdtemp(join(tmpdir(), 'dsw-restore-')), 'one');
+    const dest = join(root, 'restored-one');
     expect((await cronRun(['restore', 'docs/concurrent.txt', dest])).exitCode).toBe(0);
     expect(await readFile(dest, 'utf8')).toBe('third run\n');
   });

@@ -53,6 +53,7 @@ describe('crontab text, pure', () => {
     const { execa } = await import('execa');
     await execa('/bin/sh', ['-c', command]);
     expect(await readFile(`${dir}/out`, 'utf8')).toBe('ran\n');
+    await import('node:fs/promises').then((fs) => fs.rm(dir, { recursive: true, force: true }));
   });
 
   it('checks cron expressions', () => {

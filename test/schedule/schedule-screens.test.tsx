@@ -1,5 +1,5 @@
 import React from 'react';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
@@ -106,5 +106,6 @@ describe('Schedule step screens', () => {
     store.cancel();
     await running;
     expect(state.result).toBeUndefined();
+    rmSync(home, { recursive: true, force: true });
   });
 });
