@@ -1,6 +1,7 @@
 // Every screen the app has, and how to reach it in a real terminal. A scene: a command, then steps
 // (wait for text on screen, maybe take a picture, type, press keys); the screen after the last step
 // is the scene's own picture. Secrets typed here are test values for the local stack.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -64,6 +65,39 @@ export const scenes = [
       { ...enter },
       { waitFor: 'Run the first backup now', ...enter },
       { waitFor: /Cancelled|✖|\$ $|Setup complete|profile is ready|✔ .*restore/i, timeoutMs: 120_000, pauseMs: 1500 },
+    ],
+  },
+  {
+    // A profile made unattended first (answers file, first run on), then the guided restore on it.
+    name: 'restore-done',
+    title: 'dupliswift restore',
+    env: () => osEnv(),
+    prepare: (c, env) => {
+      c.data = sampleData(c.work);
+      for (let i = 0; i < 30; i++) writeFileSync(join(c.data, 'etc', `site-${String(i).padStart(2, '0')}.conf`), `server_name site${i}.example;\n`);
+      const answers = join(c.work, 'answers.json');
+      writeFileSync(answers, JSON.stringify({
+        profile: 'nightly', source: c.data, keys: { generate: { name: 'web1', email: 'root@web1.example' } },
+        export: { dir: join(c.work, 'keys') }, openstack: { project: 'backup-a', interface: 'public' }, container: `screenshot-restore-${Date.now()}`,
+        createContainer: true, secrets: 'file', install: 'none', firstRun: true,
+      }));
+      execFileSync(process.execPath, [join(c.root, 'bin/dupliswift.js'), 'setup', '--answers', answers, '--yes', '--config-dir', join(c.work, 'profiles')], {
+        env: { ...env, OS_PASSWORD: process.env.OS_PASSWORD ?? 'demo-secret', DUPLISWIFT_ENCRYPT_PASSPHRASE: 'correct horse battery staple', DUPLISWIFT_SIGN_PASSPHRASE: 'a second, different passphrase' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    },
+    command: (c) => `${c.bin} restore --config-dir ${c.work}/profiles`,
+    steps: [
+      { waitFor: 'Where does the backup come from', shot: 'restore-start', title: 'dupliswift restore', ...enter },
+      { waitFor: 'Restore the files as they were at', timeoutMs: 60_000, shot: 'restore-time', title: 'dupliswift restore: point in time', ...enter },
+      { waitFor: 'Restore what?', timeoutMs: 60_000, shot: 'restore-browse', title: 'dupliswift restore: browse', keys: ['Down'] },
+      { keys: ['Enter'] },
+      { waitFor: 'Show paths containing', type: 'site-1', pauseMs: 400 },
+      { keys: ['Enter'] },
+      { waitFor: /Restore what\?.*\(\d+ of/, shot: 'restore-filtered', title: 'dupliswift restore: browse, filtered', keys: ['Down', 'Down'] },
+      { keys: ['Enter'] },
+      { waitFor: 'Restore into which folder', pauseMs: 400, ...enter },
+      { waitFor: /Restored|✖/, timeoutMs: 60_000, pauseMs: 800 },
     ],
   },
   {

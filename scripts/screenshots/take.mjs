@@ -53,7 +53,7 @@ for (const scene of scenes) {
       await sleep(step.pauseMs ?? 250);
       // A step may take a picture of the screen as it is before it types anything.
       if (step.shot) shoot(step.shot, step.title ?? scene.title);
-      if (step.type) tmux(socket, 'send-keys', '-l', step.type.replace('__DATA__', ctx.data ?? ''));
+      if (step.type) tmux(socket, 'send-keys', '-l', step.type.replace('__DATA__', ctx.data ?? '').replace('__WORK__', ctx.work));
       if (step.type && step.keys) await sleep(150);
       if (step.keys) tmux(socket, 'send-keys', ...step.keys);
       if (step.shotAfter) { await sleep(400); shoot(step.shotAfter, step.title ?? scene.title); }

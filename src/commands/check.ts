@@ -1,5 +1,5 @@
 import type { GlobalOptions } from '../cli';
-import { APP_CREDENTIAL_NOTE, assertProjectDomain, login, noProjectChosen, openProject, resolveProject, toTarget } from '../core/openstack/connect';
+import { APP_CREDENTIAL_NOTE, settleTarget } from '../core/openstack/connect';
 import { closeConnections } from '../core/openstack/http';
 import { assertContainerName, checkContainer } from '../core/openstack/swift';
 import { formatCheck } from '../core/openstack/report';
@@ -14,12 +14,7 @@ export async function checkCommand(opts: GlobalOptions & OpenStackFlags & { cont
   try {
     const { input, secrets } = await resolveOpenStack(opts, process.env);
     const http = httpOptions(process.env, hooks.signal, input.cacert);
-    const session = await login(input, secrets, http);
-    const project = resolveProject(session, input) ?? (session.projects.length === 1 ? session.projects[0] : undefined);
-    if (!project) throw noProjectChosen(session);
-    const { scoped, endpoint } = await openProject(session, project, { region: input.region, interface: input.interface });
-    assertProjectDomain(scoped, input);
-    const target = toTarget(session, scoped, endpoint, input);
+    const { session, scoped, endpoint, target } = await settleTarget(input, secrets, http);
     const report = await checkContainer({ endpoint: endpoint.url, token: scoped.token }, container, Boolean(opts.create), http);
     if (opts.json) {
       printJson({

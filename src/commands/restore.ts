@@ -2,16 +2,21 @@ import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GlobalOptions } from '../cli';
 import { UsageError } from '../core/errors';
+import { closeConnections } from '../core/openstack/http';
+import { assertContainerName } from '../core/openstack/swift';
 import { installedDuplicity } from '../core/restore/duplicity-version';
 import { restore, type RestoreSummary } from '../core/restore/restore';
-import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, targetFromFlags, timeProblem, type OpenStackFlags } from '../core/restore/resolve';
+import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
+import { openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
 import { assertRestorable, inspectTarget } from '../core/restore/target-dir';
 import { verify, type VerifyReport } from '../core/restore/verify';
 import { canPrompt, openSession } from '../session';
+import { flagsToInput, httpOptions, resolveOpenStack, type OpenStackFlags } from './openstack-options';
 import { printJson } from './output';
 
 export interface RestoreOptions extends GlobalOptions, OpenStackFlags {
+  /** Restore's own --profile: the backup a profile describes (not tenants' "password from this profile"). */
   profile?: string;
   container?: string;
   time?: string;
@@ -19,7 +24,6 @@ export interface RestoreOptions extends GlobalOptions, OpenStackFlags {
   target?: string;
   verify?: boolean;
   configDir?: string;
-  passwordStdin?: boolean;
 }
 
 interface Hooks {
@@ -27,15 +31,27 @@ interface Hooks {
   signal: AbortSignal;
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+/**
+ * The OpenStack options, read once (--password-stdin consumes stdin). With --profile the profile
+ * says where the backup is, so the shell's OS_* variables, perhaps another cloud's, stay out of it;
+ * only what the command line says is laid over the profile.
+ */
+async function openStackGiven(opts: RestoreOptions, env: NodeJS.ProcessEnv, signal: AbortSignal): Promise<OpenStackGiven> {
+  if (opts.profile && (opts.osCloud || opts.openrc)) {
+    throw new UsageError('--os-cloud and --openrc name a cloud, and --profile already names one.', 'Drop them, or restore with --container and the cloud\'s settings instead of --profile.');
+  }
+  const { profile, ...flags } = opts;
+  const prefill = await resolveOpenStack(flags, profile ? {} : env);
+  return {
+    prefill,
+    explicit: flagsToInput(flags),
+    stdinPassword: opts.passwordStdin ? prefill.secrets.password : undefined,
+    http: httpOptions(env, signal),
+  };
 }
 
-/** Everything duplicity needs, from a profile or from --container with OS_* and the environment. */
-async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv): Promise<{ source: BackupSource; liveRoot?: string }> {
-  const stdinPassword = opts.passwordStdin ? await readStdin() : undefined;
+/** Everything duplicity needs, from a profile or from --container with the OpenStack options, settled through Keystone. */
+async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, given: OpenStackGiven): Promise<{ source: BackupSource; liveRoot?: string }> {
   const need = (value: string | undefined, what: string, envName: string): string => {
     if (value !== undefined) return value;
     throw new UsageError(`No ${what}: nobody to ask (non-interactive) and ${envName} is not set.`, `Export ${envName}${envName === 'OS_PASSWORD' ? ' or pass --password-stdin' : ''}; secrets never go on the command line.`);
@@ -45,10 +61,11 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv): 
     const profile = await loadProfile(opts.profile, opts.configDir);
     const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
     const encryptPassphrase = need(encrypt, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
+    const store = await openBackupStore(profileInput(profile.openstack, given.explicit), { password: given.stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD') }, given.http);
     return {
       liveRoot: profile.source,
       source: {
-        location: { kind: 'swift', target: profile.openstack, password: stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD'), container: profile.container },
+        location: { kind: 'swift', target: store.target, password: store.password, container: profile.container },
         gnupgHome: profile.gnupgHome,
         encryptPassphrase,
         signPassphrase: sign ?? encryptPassphrase,
@@ -57,11 +74,11 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv): 
       },
     };
   }
-  const target = targetFromFlags(opts, env);
   const encryptPassphrase = need(env.DUPLISWIFT_ENCRYPT_PASSPHRASE, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
+  const store = await openBackupStore(given.prefill.input, given.prefill.secrets, given.http);
   return {
     source: {
-      location: { kind: 'swift', target, password: stdinPassword ?? need(env.OS_PASSWORD, 'OpenStack password', 'OS_PASSWORD'), container: opts.container! },
+      location: { kind: 'swift', target: store.target, password: store.password, container: opts.container! },
       gnupgHome: defaultGnupgHome(env),
       encryptPassphrase,
       // One key for both jobs (the tutorial's way) means one passphrase.
@@ -90,7 +107,7 @@ export function summaryLines(s: RestoreSummary): string[] {
 }
 
 /** Non-interactive: everything from flags and the environment; refuses before touching anything. */
-async function restoreDirect(opts: RestoreOptions, hooks: Hooks): Promise<number> {
+async function restoreDirect(opts: RestoreOptions, given: OpenStackGiven, hooks: Hooks): Promise<number> {
   const env = process.env;
   const log = (line: string) => process.stderr.write(`${line}\n`);
   if (!opts.verify) {
@@ -99,7 +116,7 @@ async function restoreDirect(opts: RestoreOptions, hooks: Hooks): Promise<number
     assertRestorable(target, await inspectTarget(target), false);
   }
   const dup = await installedDuplicity(hooks.signal);
-  const { source, liveRoot } = await sourceFromOptions(opts, env);
+  const { source, liveRoot } = await sourceFromOptions(opts, env, given);
   try {
     if (opts.verify) {
       const against = opts.target ?? liveRoot;
@@ -142,18 +159,29 @@ export async function restoreCommand(opts: RestoreOptions, hooks: Hooks): Promis
     const { normalizeBackupPath } = await import('../core/restore/restore');
     normalizeBackupPath(opts.path);
   }
+  if (opts.container) assertContainerName(opts.container);
   const complete = Boolean((opts.profile || opts.container) && (opts.target || opts.verify));
-  if (complete && !opts.answers) return restoreDirect(opts, hooks);
-  if (!canPrompt() && !opts.answers) {
+  if (!complete && !canPrompt() && !opts.answers) {
     throw new UsageError(
       'dupliswift restore needs a terminal to ask its questions, and none is attached.',
       'Pass everything: --profile NAME (or --container C with OS_* variables) and --target DIR (or --verify); secrets from OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE, DUPLISWIFT_SIGN_PASSPHRASE.',
     );
   }
+  try {
+    const given = await openStackGiven(opts, process.env, hooks.signal);
+    if (complete && !opts.answers) return await restoreDirect(opts, given, hooks);
+    return await restoreGuided(opts, given, hooks);
+  } finally {
+    // Keep-alive sockets to Keystone and Swift would hold the process open.
+    closeConnections();
+  }
+}
+
+async function restoreGuided(opts: RestoreOptions, given: OpenStackGiven, hooks: Hooks): Promise<number> {
   const session = await openSession({ plain: opts.plain, answers: opts.answers, yes: opts.yes, title: 'restore' }, hooks);
   try {
     const { runRestore } = await import('../flows/restore');
-    const outcome = await runRestore({ prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir }, opts);
+    const outcome = await runRestore({ prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir }, opts, given);
     await session.prompt.close();
     if (opts.json) printJson(outcome);
     return outcome.verify && !outcome.verify.ok ? 1 : 0;

@@ -3,32 +3,42 @@ import { join, resolve } from 'node:path';
 import type { RestoreOptions } from '../commands/restore';
 import { UserError } from '../core/errors';
 import type { FlagFamily } from '../core/duplicity/version';
+import { pickEndpoint, regionsOf } from '../core/openstack/catalog';
+import { assertProjectDomain, login, resolveProject, toTarget } from '../core/openstack/connect';
+import { authUrlProblem, discover } from '../core/openstack/discovery';
+import type { HttpOptions } from '../core/openstack/http';
+import { looksLikeId, type ConnectionInput } from '../core/openstack/os-env';
+import type { SwiftAuth } from '../core/openstack/swift';
 import type { OpenStackTarget } from '../core/openstack/target';
 import type { Profile } from '../core/profile/types';
 import { collectionStatus, pointsInTime, timeArg, type CollectionStatus } from '../core/restore/collection';
-import { listContainers } from '../core/restore/containers';
+import { listBackupContainers } from '../core/restore/containers';
 import { installedDuplicity } from '../core/restore/duplicity-version';
 import { listFiles, type FileIndex } from '../core/restore/listing';
-import { listProjects, login, pickEndpoint, type Login } from '../core/restore/openstack-shim';
 import { restore, type RestoreSummary } from '../core/restore/restore';
 import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
+import { openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
 import { inspectTarget } from '../core/restore/target-dir';
 import { verify, type VerifyReport } from '../core/restore/verify';
 import type { Choice, SecretQuestion } from '../prompt/port';
 import type { FlowContext } from './context';
 import { runSteps, type Step } from './run-steps';
+import { chooseProject } from './setup/keystone';
 
 /** What the restore wizard has learned so far; a step that is re-run finds its earlier answers here. */
 export interface RestoreState {
   ctx: FlowContext;
   flags: RestoreOptions;
+  /** The OpenStack options and OS_* settings, as the command resolved them. */
+  given: OpenStackGiven;
   family?: FlagFamily;
   mode?: { kind: 'profile'; profile: Profile & { dir: string } } | { kind: 'bare' };
   gnupgHome?: string;
   signKey?: string;
   passphrases?: { encrypt: string; sign: string };
-  openstack?: { target: OpenStackTarget; password: string; login?: Login };
+  /** `auth` once Keystone has been asked (a bare machine lists the containers with it). */
+  openstack?: { target: OpenStackTarget; password: string; auth?: SwiftAuth };
   container?: string;
   archiveDir?: string;
   status?: CollectionStatus;
@@ -114,7 +124,7 @@ const sourceStep: Step<RestoreState> = {
     state.passphrases = { encrypt: encryptPassphrase, sign: sign ?? encryptPassphrase };
     state.openstack = {
       target: profile.openstack,
-      password: password ?? (await secretOf(state.ctx, { id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${profile.openstack.username}:` })),
+      password: state.given.stdinPassword ?? password ?? (await secretOf(state.ctx, { id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${profile.openstack.username}:` })),
     };
     state.container = profile.container;
   },
@@ -162,28 +172,58 @@ const keysStep: Step<RestoreState> = {
   },
 };
 
+function httpOf(state: RestoreState): HttpOptions {
+  return { ...state.given.http, cacert: state.openstack?.target.cacert ?? state.given.prefill.input.cacert };
+}
+
+/** A profile's saved target (with the command line's options over it), settled through Keystone. */
+async function openProfileStore(state: RestoreState): Promise<void> {
+  const { target, password } = state.openstack!;
+  const store = await state.ctx.prompt.task({ running: 'Logging in to Keystone', done: 'Logged in' }, () =>
+    openBackupStore(profileInput(target, state.given.explicit), { password }, httpOf(state)));
+  state.openstack = { target: store.target, password, auth: store.auth };
+}
+
+/**
+ * A bare machine: what the command line gave is taken as given; the rest is asked, with OS_*,
+ * --openrc and clouds.yaml as defaults. v2.0's tenant:user form names the tenant in the user name.
+ */
+async function askKeystone(state: RestoreState): Promise<void> {
+  const { prompt } = state.ctx;
+  const f = state.flags;
+  const pre = state.given.prefill.input;
+  const http = httpOf(state);
+  const authUrl = f.authUrl ?? (await prompt.text({ id: 'openstack.authUrl', message: 'Keystone URL:', default: pre.authUrl, validate: authUrlProblem }));
+  const { base, version } = await discover(authUrl, pre.identityVersion, http);
+  const username = f.username ?? (await prompt.text({ id: 'openstack.username', message: version === '2.0' ? 'OpenStack user name (or tenant:user):' : 'OpenStack user name:', default: pre.username }));
+  const input: ConnectionInput = {
+    ...pre, authUrl: base, identityVersion: version, username,
+    userId: undefined, userDomainName: undefined, userDomainId: undefined, applicationCredentialId: undefined, applicationCredentialName: undefined,
+  };
+  if (version === '3') {
+    const domain = f.userDomain ?? (await prompt.text({ id: 'openstack.userDomain', message: 'The user\'s domain:', default: pre.userDomainName ?? pre.userDomainId ?? 'Default' }));
+    input[looksLikeId(domain) ? 'userDomainId' : 'userDomainName'] = domain;
+  }
+  const password = state.given.prefill.secrets.password ?? (await prompt.secret({ id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${username}:` }));
+  const session = await prompt.task({ running: 'Logging in to Keystone', done: 'Logged in' }, () => login(input, { password }, http));
+  const named = f.project ?? session.tenantFromUsername;
+  const project = named ? resolveProject(session, { ...input, projectName: named, projectId: undefined })! : await chooseProject(prompt, session, input);
+  const scoped = await session.scope(project);
+  if (named) assertProjectDomain(scoped, input);
+  const regions = regionsOf(scoped.endpoints);
+  const region = f.region ?? (regions.length > 1
+    ? await prompt.select({ id: 'openstack.region', message: 'Which region?', choices: regions.map((r) => ({ value: r, label: r || '(no region)' })), default: pre.region && regions.includes(pre.region) ? pre.region : undefined })
+    : regions[0]);
+  const endpoint = pickEndpoint(scoped.endpoints, { region, interface: pre.interface ?? 'public' });
+  state.openstack = { target: toTarget(session, scoped, endpoint, input), password, auth: { endpoint: endpoint.url, token: scoped.token } };
+}
+
 const keystoneStep: Step<RestoreState> = {
   id: 'keystone',
   title: 'Keystone',
   async run(state) {
-    if (state.mode?.kind !== 'bare') return;
-    const { prompt, env, signal } = state.ctx;
-    const f = state.flags;
-    const authUrl = f.authUrl ?? (await prompt.text({ id: 'openstack.authUrl', message: 'Keystone URL:', default: env.OS_AUTH_URL, validate: (v) => (/^https?:\/\//.test(v) ? undefined : 'Start it with http:// or https://.') }));
-    const username = f.username ?? (await prompt.text({ id: 'openstack.username', message: 'OpenStack user name:', default: env.OS_USERNAME }));
-    const userDomain = f.userDomain ?? (await prompt.text({ id: 'openstack.userDomain', message: 'The user\'s domain:', default: env.OS_USER_DOMAIN_NAME ?? 'Default' }));
-    const password = await secretOf(state.ctx, { id: 'openstack.password', env: 'OS_PASSWORD', message: `OpenStack password for ${username}:` });
-    const who = { authUrl, username, userDomainName: userDomain };
-    const projects = await prompt.task({ running: 'Logging in to Keystone', done: 'Logged in' }, () => listProjects(who, password, signal));
-    if (!projects.length) throw new UserError(`${username} may use no project.`, { fix: 'Ask the cloud admin for a role on the project that holds the backups.', code: 'no-project' });
-    const projectName = f.project ?? (await prompt.select({ id: 'openstack.project', message: 'Which project holds the backup?', choices: projects.map((p) => ({ value: p.name, label: p.name, hint: p.id })), default: env.OS_PROJECT_NAME }));
-    const target: OpenStackTarget = { authUrl, identityVersion: '3', username, userDomainName: userDomain, projectName, projectDomainName: f.projectDomain ?? env.OS_PROJECT_DOMAIN_NAME ?? 'Default', interface: (f.interface as OpenStackTarget['interface']) ?? 'public' };
-    const session = await login(target, password, signal);
-    const regions = [...new Set(session.endpoints.filter((e) => e.interface === target.interface).map((e) => e.region))];
-    if (!regions.length) throw new UserError(`Project ${projectName} has no object-store (Swift) endpoint.`, { fix: 'Pick another project, or ask the admin.', code: 'region' });
-    target.region = f.region ?? (regions.length === 1 ? regions[0] : await prompt.select({ id: 'openstack.region', message: 'Which region?', choices: regions.map((r) => ({ value: r, label: r })), default: env.OS_REGION_NAME }));
-    target.endpoint = pickEndpoint(session.endpoints, target.region, target.interface).url;
-    state.openstack = { target, password, login: session };
+    if (state.mode?.kind === 'bare') await askKeystone(state);
+    else await openProfileStore(state);
   },
 };
 
@@ -191,14 +231,14 @@ const containerStep: Step<RestoreState> = {
   id: 'container',
   title: 'Container',
   async run(state) {
-    if (state.mode?.kind !== 'bare' || !state.openstack?.login) return;
+    if (state.mode?.kind !== 'bare' || !state.openstack?.auth) return;
     if (state.flags.container) {
       state.container = state.flags.container;
       return;
     }
-    const { prompt, signal } = state.ctx;
-    const { login: session, target } = state.openstack;
-    const containers = await prompt.task({ running: 'Listing the containers', done: 'Containers listed' }, () => listContainers(target.endpoint!, session.token, signal));
+    const { prompt } = state.ctx;
+    const { auth, target } = state.openstack;
+    const containers = await prompt.task({ running: 'Listing the containers', done: 'Containers listed' }, () => listBackupContainers(auth, httpOf(state)));
     const withBackups = containers.filter((c) => c.hasBackup);
     if (!containers.length) throw new UserError(`Project ${target.projectName} has no containers.`, { fix: 'Pick the project the backups went to.', code: 'no-backup' });
     const ordered = [...withBackups, ...containers.filter((c) => !c.hasBackup)];
@@ -329,12 +369,12 @@ const restoreStep: Step<RestoreState> = {
 export const restoreSteps: Step<RestoreState>[] = [sourceStep, keysStep, keystoneStep, containerStep, timeStep, browseStep, restoreStep];
 
 /** The guided restore, front-end agnostic: from a profile or a bare machine to restored files. */
-export async function runRestore(ctx: FlowContext, flags: RestoreOptions): Promise<RestoreOutcome> {
+export async function runRestore(ctx: FlowContext, flags: RestoreOptions, given: OpenStackGiven): Promise<RestoreOutcome> {
   if (flags.time) {
     const problem = timeProblem(flags.time);
     if (problem) throw new UserError(problem, { code: 'usage', exitCode: 2 });
   }
-  const state: RestoreState = { ctx, flags };
+  const state: RestoreState = { ctx, flags, given };
   try {
     await runSteps(ctx.prompt, restoreSteps, state);
   } finally {

@@ -5,7 +5,9 @@ import { pickSample } from '../../src/core/restore/drill';
 import { FileIndex, parseListRecord } from '../../src/core/restore/listing';
 import { LogRecordParser, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from '../../src/core/restore/logfd';
 import { normalizeBackupPath, pathFlag } from '../../src/core/restore/restore';
-import { targetFromFlags, timeProblem } from '../../src/core/restore/resolve';
+import { timeProblem } from '../../src/core/restore/resolve';
+import { openBackupStore, profileInput } from '../../src/core/restore/swift-login';
+import { resolveOpenStack } from '../../src/commands/openstack-options';
 
 /** Real --log-fd output of duplicity 0.8.22 (collection-status, then list-current-files), as captured. */
 const LOG = `NOTICE 1
@@ -124,10 +126,18 @@ describe('restore inputs', () => {
     expect(timeProblem('yesterday')).toMatch(/epoch seconds/);
   });
 
-  it('builds the OpenStack target from flags over OS_* variables', () => {
-    const t = targetFromFlags({ region: 'R2' }, { OS_AUTH_URL: 'http://k:5000/v3', OS_USERNAME: 'u', OS_PROJECT_NAME: 'p', OS_USER_DOMAIN_NAME: 'Default', OS_REGION_NAME: 'R1' });
-    expect(t).toMatchObject({ authUrl: 'http://k:5000/v3', identityVersion: '3', username: 'u', projectName: 'p', userDomainName: 'Default', region: 'R2', interface: 'public' });
-    expect(() => targetFromFlags({}, {})).toThrow(/OS_AUTH_URL/);
+  it('builds the OpenStack target from flags over OS_* variables', async () => {
+    const { input } = await resolveOpenStack({ region: 'R2' }, { OS_AUTH_URL: 'http://k:5000/v3', OS_USERNAME: 'u', OS_PROJECT_NAME: 'p', OS_USER_DOMAIN_NAME: 'Default', OS_REGION_NAME: 'R1' });
+    expect(input).toMatchObject({ authUrl: 'http://k:5000/v3', username: 'u', projectName: 'p', userDomainName: 'Default', region: 'R2' });
+    await expect(openBackupStore((await resolveOpenStack({}, {})).input, {}, {})).rejects.toMatchObject({ fix: expect.stringMatching(/OS_AUTH_URL/) });
+  });
+
+  it('lays the command line over a profile\'s target: a project name given replaces the saved id', () => {
+    const saved = { authUrl: 'http://k:5000/v3', identityVersion: '3' as const, username: 'u', userDomainName: 'Default', projectName: 'p', projectId: 'a'.repeat(32), region: 'R1', interface: 'public' as const };
+    expect(profileInput(saved, { region: 'R2', cacert: '/etc/ca.pem' })).toMatchObject({ projectId: 'a'.repeat(32), region: 'R2', cacert: '/etc/ca.pem', interface: 'public' });
+    const other = profileInput(saved, { projectName: 'q' });
+    expect(other.projectName).toBe('q');
+    expect(other.projectId).toBeUndefined();
   });
 
   it('recognises full-backup manifests among object names', () => {

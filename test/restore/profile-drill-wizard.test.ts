@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drill, drillScriptFragment } from '../../src/core/restore/drill';
-import { listContainers } from '../../src/core/restore/containers';
-import { login, pickEndpoint } from '../../src/core/restore/openstack-shim';
+import { listBackupContainers } from '../../src/core/restore/containers';
+import { openBackupStore } from '../../src/core/restore/swift-login';
 import type { BackupSource } from '../../src/core/restore/source';
 import { importKeyFiles, inspectKeyFiles } from '../../src/core/keys/import-files';
 import { binPath, parseJson, runCli } from '../helpers/cli';
@@ -93,11 +93,9 @@ describe('a hand-made, one-key backup', () => {
   });
 
   it('marks the containers that hold duplicity backups', async () => {
-    const target = { authUrl: s.keystone, identityVersion: '3' as const, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' as const };
-    const session = await login(target, s.demo.password);
-    const endpoint = pickEndpoint(session.endpoints, s.region, 'public').url;
-    await fetch(`${endpoint}/${empty}`, { method: 'PUT', headers: { 'x-auth-token': session.token } });
-    const containers = await listContainers(endpoint, session.token);
+    const { auth } = await openBackupStore({ authUrl: s.keystone, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region }, { password: s.demo.password }, {});
+    await fetch(`${auth.endpoint}/${empty}`, { method: 'PUT', headers: { 'x-auth-token': auth.token } });
+    const containers = await listBackupContainers(auth, {});
     expect(containers.find((c) => c.name === container)).toMatchObject({ hasBackup: true, lastFull: expect.stringMatching(/^\d{8}T\d{6}Z$/) });
     expect(containers.find((c) => c.name === empty)).toMatchObject({ hasBackup: false });
   });
@@ -129,6 +127,25 @@ describe('the restore drill', () => {
   });
 });
 
+/**
+ * Keys only once a question has settled, and Enter only once the screen shows their effect: Ink
+ * starts listening just after it draws a question, and Enter in the same burst of input as the
+ * keys before it would answer with what the screen showed before them.
+ */
+const settle = () => new Promise((r) => setTimeout(r, 300));
+
+async function moveTo(term: Terminal, steps: number, focused: RegExp): Promise<void> {
+  await settle();
+  for (let i = 0; i < steps; i++) term.keys('Down');
+  await term.waitFor(focused, 10_000);
+}
+
+async function typeIn(term: Terminal, text: string): Promise<void> {
+  await settle();
+  term.type(text);
+  await term.waitFor(new RegExp(`│ *${text}\\s*$`, 'm'), 10_000);
+}
+
 describe('the browse screen in a real terminal (tmux)', () => {
   it('filters the file list and restores the one file picked', async () => {
     const homeB = join(work, 'gnupg-B');
@@ -145,17 +162,21 @@ describe('the browse screen in a real terminal (tmux)', () => {
       },
     );
     await term.waitFor('import them from the exported .asc files?', 30_000);
-    term.keys('Down', 'Enter'); // the keys are already in this GnuPG home
+    await moveTo(term, 1, /❯ They are already in/); // the keys are already in this GnuPG home
+    term.keys('Enter');
     await term.waitFor('Restore what?', 60_000);
     expect(term.screen()).toMatch(/of 1[0-9] entries match/);
-    term.keys('Down', 'Enter'); // "Filter the list…"
-    await term.waitFor('Show paths containing', 30_000);
-    term.type('secret');
+    await moveTo(term, 1, /❯ Filter the list/);
     term.keys('Enter');
-    const filtered = await term.waitFor(/1 of 1[0-9] entries match/, 30_000);
+    await term.waitFor('Show paths containing', 30_000);
+    await typeIn(term, 'secret');
+    term.keys('Enter');
+    const filtered = await term.waitFor(/\b1 of 1[0-9] entries match/, 30_000);
     expect(filtered).toContain('etc/app/secret.conf');
-    term.keys('Down', 'Down', 'Enter'); // the one match, below "Everything" and the filter line
+    await moveTo(term, 2, /❯ etc\/app\/secret\.conf/); // the one match, below "Everything" and the filter line
+    term.keys('Enter');
     await term.waitFor('Restore into which folder?', 30_000);
+    await settle();
     term.keys('Enter'); // the default: ./restored-<container>, new
     const done = await term.waitFor(/Restored 1 files/, 60_000);
     expect(done).toMatch(/restored-ds-tut/);

@@ -240,20 +240,42 @@ export async function openProject(login: Login, project: Project, want: { region
   return { scoped, endpoint };
 }
 
-/**
- * Logs in as a saved target says (a profile, or the Keystone step's result) and returns its
- * object-store endpoint and a project-scoped token: the one way from an OpenStackTarget to Swift.
- */
-export async function openTarget(target: OpenStackTarget, password: string, http: HttpOptions): Promise<{ endpoint: string; token: string; login: Login }> {
-  const input: ConnectionInput = {
+/** What a saved target says, as connection input: its project by id, so a rename cannot redirect it. */
+export function inputFromTarget(target: OpenStackTarget): ConnectionInput {
+  return {
     authUrl: target.authUrl, identityVersion: target.identityVersion, username: target.username,
     userDomainName: target.userDomainName, userDomainId: target.userDomainId,
     projectName: target.projectName, projectId: target.projectId,
     projectDomainName: target.projectDomainName, projectDomainId: target.projectDomainId,
     region: target.region, interface: target.interface, cacert: target.cacert,
   };
-  const session = await login(input, { password }, http);
-  const project = resolveProject(session, input) ?? (() => { throw noProjectChosen(session); })();
-  const { scoped, endpoint } = await openProject(session, project, { region: target.region, interface: target.interface });
+}
+
+export interface Settled {
+  session: Login;
+  scoped: Scoped;
+  endpoint: Endpoint;
+  target: OpenStackTarget;
+}
+
+/**
+ * Without asking anyone: log in, take the project the input names (or the user's only one), scope
+ * to it and pick its object-store endpoint. Each failure names what exists instead.
+ */
+export async function settleTarget(input: ConnectionInput, secrets: Secrets, http: HttpOptions): Promise<Settled> {
+  const session = await login(input, secrets, http);
+  const project = resolveProject(session, input) ?? (session.projects.length === 1 ? session.projects[0] : undefined);
+  if (!project) throw noProjectChosen(session);
+  const { scoped, endpoint } = await openProject(session, project, { region: input.region, interface: input.interface });
+  assertProjectDomain(scoped, input);
+  return { session, scoped, endpoint, target: toTarget(session, scoped, endpoint, input) };
+}
+
+/**
+ * Logs in as a saved target says (a profile, or the Keystone step's result) and returns its
+ * object-store endpoint and a project-scoped token: the one way from an OpenStackTarget to Swift.
+ */
+export async function openTarget(target: OpenStackTarget, password: string, http: HttpOptions): Promise<{ endpoint: string; token: string; login: Login }> {
+  const { session, scoped, endpoint } = await settleTarget(inputFromTarget(target), { password }, http);
   return { endpoint: endpoint.url, token: scoped.token, login: session };
 }

@@ -261,16 +261,21 @@ export async function gatherPrefill(opts: {
     sources.push(`openrc ${opts.openrc}${rc.skipped.length ? ` (not read, they need a shell: ${rc.skipped.join(', ')})` : ''}`);
   }
   if (opts.flags) {
-    const flags = dropUndefined(opts.flags);
-    if (Object.keys(flags).length) sources.push('command line');
-    // A flag for a name replaces an id from elsewhere too (and the other way round).
-    for (const [name, id] of PAIRS) {
-      if (flags[name] !== undefined || flags[id] !== undefined) {
-        delete input[name];
-        delete input[id];
-      }
-    }
-    input = { ...input, ...flags };
+    if (Object.keys(dropUndefined(opts.flags)).length) sources.push('command line');
+    input = overlay(input, opts.flags);
   }
   return { input, secrets, sources };
+}
+
+/** `top` over `base`: a name given in `top` replaces the id from `base` too (and the other way round). */
+export function overlay(base: ConnectionInput, top: ConnectionInput): ConnectionInput {
+  const given = dropUndefined(top);
+  const out = dropUndefined(base);
+  for (const [name, id] of PAIRS) {
+    if (given[name] !== undefined || given[id] !== undefined) {
+      delete out[name];
+      delete out[id];
+    }
+  }
+  return { ...out, ...given };
 }

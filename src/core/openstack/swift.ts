@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { UserError } from '../errors';
-import { reasonOf, request, serverError, type HttpOptions, type HttpResponse } from './http';
+import { jsonBody, reasonOf, request, serverError, type HttpOptions, type HttpResponse } from './http';
 
 /**
  * Swift, directly: account usage, the container (created on request), and a probe object written,
@@ -218,4 +218,39 @@ export async function checkContainer(
   }
   const result = await probe(auth, container, opts);
   return { container, endpoint: auth.endpoint, account, created, containerInfo: info, probe: result, totalMs: performance.now() - started };
+}
+
+const LISTING_PAGE = 1000;
+
+/** Every entry of a JSON listing, page by page (Swift returns at most 10 000 per request); a 204 is an empty page. */
+async function listAll<T extends { name: string }>(auth: SwiftAuth, base: string, query: string, what: string, opts: HttpOptions, container?: string): Promise<T[]> {
+  const all: T[] = [];
+  for (let marker = ''; ;) {
+    const url = `${base}?format=json&limit=${LISTING_PAGE}${query}${marker ? `&marker=${encodeURIComponent(marker)}` : ''}`;
+    const res = await request({ ...opts, method: 'GET', url, headers: { 'X-Auth-Token': auth.token, Accept: 'application/json' } });
+    if (res.status !== 200 && res.status !== 204) throw swiftError(res, what, container);
+    const page = res.status === 204 ? [] : jsonBody<T[]>(res, what);
+    all.push(...page);
+    if (page.length < LISTING_PAGE) return all;
+    marker = page[page.length - 1]!.name;
+  }
+}
+
+export interface ContainerListing {
+  name: string;
+  /** Objects in it, and their bytes. */
+  count: number;
+  bytes: number;
+}
+
+/** The account's containers. */
+export function listContainers(auth: SwiftAuth, opts: HttpOptions): Promise<ContainerListing[]> {
+  return listAll<ContainerListing>(auth, auth.endpoint, '', 'Listing the containers', opts);
+}
+
+/** The names of a container's objects, only those starting with `prefix` when given. */
+export async function listObjects(auth: SwiftAuth, container: string, prefix: string | undefined, opts: HttpOptions): Promise<string[]> {
+  const query = prefix ? `&prefix=${encodeURIComponent(prefix)}` : '';
+  const objects = await listAll<{ name: string }>(auth, containerUrl(auth, container), query, `Listing container "${container}"`, opts, container);
+  return objects.map((o) => o.name);
 }

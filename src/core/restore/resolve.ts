@@ -1,49 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../errors';
-import type { OpenStackTarget } from '../openstack/target';
 import type { Profile } from '../profile/types';
 import { openSecretStore } from '../secrets/open-store';
 import { SECRET_NAMES, type SecretName } from '../secrets/store';
-
-/** OpenStack flags as src/cli.ts declares them for restore; each falls back to its OS_* variable. */
-export interface OpenStackFlags {
-  authUrl?: string;
-  username?: string;
-  userDomain?: string;
-  project?: string;
-  projectDomain?: string;
-  region?: string;
-  interface?: string;
-}
-
-const looksLikeId = (value: string) => /^[0-9a-f]{32}$/.test(value);
-
-/** A target from flags and the OS_* variables of an openrc file; names what is missing. */
-export function targetFromFlags(flags: OpenStackFlags, env: NodeJS.ProcessEnv): OpenStackTarget {
-  const authUrl = flags.authUrl ?? env.OS_AUTH_URL;
-  const username = flags.username ?? env.OS_USERNAME;
-  const projectName = flags.project ?? env.OS_PROJECT_NAME ?? env.OS_TENANT_NAME ?? env.OS_PROJECT_ID ?? env.OS_TENANT_ID;
-  const missing = [!authUrl && '--auth-url (OS_AUTH_URL)', !username && '--username (OS_USERNAME)', !projectName && '--project (OS_PROJECT_NAME)'].filter(Boolean);
-  if (missing.length) throw new UsageError(`Restoring from a container needs ${missing.join(', ')}.`, 'Source your openrc file or pass the flags; the password comes from OS_PASSWORD or --password-stdin.');
-  const iface = flags.interface ?? env.OS_INTERFACE ?? 'public';
-  if (iface !== 'public' && iface !== 'internal' && iface !== 'admin') throw new UsageError(`--interface ${iface} is not one of public, internal, admin.`);
-  const userDomain = flags.userDomain ?? env.OS_USER_DOMAIN_NAME ?? env.OS_USER_DOMAIN_ID;
-  const projectDomain = flags.projectDomain ?? env.OS_PROJECT_DOMAIN_NAME ?? env.OS_PROJECT_DOMAIN_ID;
-  const version = env.OS_IDENTITY_API_VERSION === '2' || env.OS_IDENTITY_API_VERSION === '2.0' || /\/v2\.0\/?$/.test(authUrl!) ? '2.0' : '3';
-  const target: OpenStackTarget = { authUrl: authUrl!, identityVersion: version, username: username!, projectName: projectName!, interface: iface, region: flags.region ?? env.OS_REGION_NAME };
-  if (userDomain) {
-    if (looksLikeId(userDomain) || (!flags.userDomain && !env.OS_USER_DOMAIN_NAME)) target.userDomainId = userDomain;
-    else target.userDomainName = userDomain;
-  }
-  if (projectDomain) {
-    if (looksLikeId(projectDomain) || (!flags.projectDomain && !env.OS_PROJECT_DOMAIN_NAME)) target.projectDomainId = projectDomain;
-    else target.projectDomainName = projectDomain;
-  }
-  if (!flags.project && !env.OS_PROJECT_NAME && !env.OS_TENANT_NAME && (env.OS_PROJECT_ID || env.OS_TENANT_ID)) target.projectId = projectName;
-  return target;
-}
 
 export function defaultGnupgHome(env: NodeJS.ProcessEnv): string {
   return env.GNUPGHOME || join(env.HOME || homedir(), '.gnupg');

@@ -95,7 +95,7 @@ async function chooseVersion(prompt: Prompter, authUrl: string, wanted: Identity
   });
 }
 
-async function chooseProject(prompt: Prompter, session: Login, defaults: ConnectionInput): Promise<Project> {
+export async function chooseProject(prompt: Prompter, session: Login, defaults: ConnectionInput): Promise<Project> {
   const { projects } = session;
   if (projects.length === 0) throw noProjectChosen(session);
   if (projects.length === 1) return projects[0]!;

@@ -1,0 +1,36 @@
+import { UserError } from '../errors';
+import { APP_CREDENTIAL_NOTE, inputFromTarget, settleTarget, type Settled } from '../openstack/connect';
+import type { HttpOptions } from '../openstack/http';
+import { overlay, type ConnectionInput, type Prefill, type Secrets } from '../openstack/os-env';
+import type { SwiftAuth } from '../openstack/swift';
+import type { OpenStackTarget } from '../openstack/target';
+
+/**
+ * The OpenStack target a restore reads from, settled through Keystone before duplicity runs: a wrong
+ * password, project or region is explained in our words, not in duplicity's exit 38, and the v2.0
+ * tenant:user form is split so duplicitySwiftEnv can put it back together the way duplicity needs.
+ */
+export async function openBackupStore(input: ConnectionInput, secrets: Secrets, http: HttpOptions): Promise<Settled & { auth: SwiftAuth; password: string }> {
+  const settled = await settleTarget(input, secrets, http);
+  if (settled.session.applicationCredential || secrets.password === undefined) {
+    throw new UserError('duplicity cannot restore with an application credential.', { fix: `${APP_CREDENTIAL_NOTE} Give the user name and OS_PASSWORD instead.`, code: 'app-credential' });
+  }
+  return { ...settled, auth: { endpoint: settled.endpoint.url, token: settled.scoped.token }, password: secrets.password };
+}
+
+/** A profile's saved target with what the command line said laid over it (a new CA file, another region). */
+export function profileInput(target: OpenStackTarget, explicit: ConnectionInput): ConnectionInput {
+  return overlay(inputFromTarget(target), explicit);
+}
+
+/** What the command line and the environment say about OpenStack, resolved once by the command. */
+export interface OpenStackGiven {
+  /** Everything known (clouds.yaml < OS_* < --openrc < flags): a bare machine's answers and defaults. */
+  prefill: Prefill;
+  /** The command line's flags alone: what is laid over a profile's saved target. */
+  explicit: ConnectionInput;
+  /** From --password-stdin: it wins over a profile's stored password too. */
+  stdinPassword?: string;
+  /** Timeout (DUPLISWIFT_HTTP_TIMEOUT_MS) and Ctrl-C for every Keystone and Swift call. */
+  http: HttpOptions;
+}
