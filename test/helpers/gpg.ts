@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,34 +20,6 @@ export async function tempGnupgHome(prefix = 'ds-gpg-'): Promise<{ root: string;
 
 export async function killAgentOf(home: string): Promise<void> {
   await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: home }, reject: false });
-}
-
-/**
- * Watches every process's command line while a test runs and records any that contains one of the
- * secrets: they must reach gpg and duplicity through fds and the environment, never argv.
- */
-export function watchArgv(secrets: string[], intervalMs = 15): { stop: () => Promise<{ hits: string[]; scans: number }> } {
-  const hits = new Set<string>();
-  let scans = 0;
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const pids = (await readdir('/proc').catch(() => [] as string[])).filter((p) => /^\d+$/.test(p));
-      await Promise.all(pids.map(async (pid) => {
-        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        if (cmd && secrets.some((s) => cmd.includes(s))) hits.add(cmd.replace(/\0/g, ' '));
-      }));
-      scans++;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return { hits: [...hits], scans };
-    },
-  };
 }
 
 /**

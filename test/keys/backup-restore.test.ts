@@ -4,7 +4,8 @@ import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseJson, runCli } from '../helpers/cli';
-import { duplicityAsCron, killAgentOf, tempGnupgHome, watchArgv } from '../helpers/gpg';
+import { watchArgv } from '../helpers/argv-watch';
+import { duplicityAsCron, killAgentOf, tempGnupgHome } from '../helpers/gpg';
 
 /**
  * The user outcome end to end, per algorithm: keys made by `dupliswift keys generate` carry a full

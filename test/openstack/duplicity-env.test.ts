@@ -80,7 +80,7 @@ async function roundTrip(name: string, input: ConnectionInput, password: string)
   // A fresh cache: the restore must come from Swift alone.
   const restore = await run(DUPLICITY, ['restore', '--no-encryption', '--archive-dir', join(home, 'cache2'), '--name', name, url, dest], { env, extendEnv: false, timeoutMs: 60_000 });
   expect(restore.exitCode, `${restore.stdout}\n${restore.stderr}`).toBe(0);
-  expect(await watch.stop()).toEqual([]);
+  expect((await watch.stop()).hits).toEqual([]);
   expect(await tree(dest)).toEqual(await tree(join(work, 'src')));
   return swiftEnv;
 }

@@ -51,7 +51,7 @@ describe('password from the keyring (DUPLISWIFT_PROFILE)', () => {
   it('lists projects with the profile\'s settings and the keyring\'s password, nothing in argv', async () => {
     const watch = watchArgv([s.ops.password]);
     const r = await inKeyringSession(['tenants', '--json'], s.ops.password);
-    expect(await watch.stop()).toEqual([]);
+    expect((await watch.stop()).hits).toEqual([]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(JSON.parse(String(r.stdout))).toMatchObject({ identityVersion: '3', user: { name: 'opsuser', domain: 'ops' }, projects: [{ name: 'ops-project', domain: 'ops' }] });
   });

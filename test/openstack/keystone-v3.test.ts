@@ -37,7 +37,7 @@ afterAll(async () => {
     await request({ method: 'DELETE', url: `${auth.endpoint}/${encodeURIComponent(container)}`, headers: { 'X-Auth-Token': auth.token } });
   }
   // Passwords went by environment and stdin only: no process ever had one in its argv.
-  expect(await argv.stop()).toEqual([]);
+  expect((await argv.stop()).hits).toEqual([]);
 });
 
 describe('tenants (v3)', () => {
@@ -187,7 +187,7 @@ describe('application credentials (v3)', () => {
       created.push({ project: 'backup-a', container });
       expect(c.stdout).toMatch(/works[\s\S]*Note: Application credentials work .* the backup job needs a password user/);
     } finally {
-      expect(await secretWatch.stop()).toEqual([]);
+      expect((await secretWatch.stop()).hits).toEqual([]);
       await request({ method: 'DELETE', url: `${s.keystone}/users/${userId}/application_credentials/${cred.id}`, headers: { 'X-Auth-Token': scoped.token } });
     }
   });

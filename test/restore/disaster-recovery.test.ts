@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importKeyFiles, inspectKeyFiles } from '../../src/core/keys/import-files';
 import { parseJson, runCli } from '../helpers/cli';
-import { killAgentOf, watchArgv } from '../helpers/gpg';
+import { watchArgv } from '../helpers/argv-watch';
+import { killAgentOf } from '../helpers/gpg';
 import { deleteContainers, machineA, machineBEnv, makeSourceTree, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, type MachineA } from '../helpers/restore';
 import { stack, type Stack } from '../helpers/stack';
 
