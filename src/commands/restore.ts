@@ -8,7 +8,7 @@ import { installedDuplicity } from '../core/restore/duplicity-version';
 import { restore, type RestoreSummary } from '../core/restore/restore';
 import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
-import { openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
+import { assertContainerExists, openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
 import { assertRestorable, inspectTarget } from '../core/restore/target-dir';
 import { verify, type VerifyReport } from '../core/restore/verify';
 import { canPrompt, openSession } from '../session';
@@ -62,6 +62,7 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
     const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
     const encryptPassphrase = need(encrypt, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
     const store = await openBackupStore(profileInput(profile.openstack, given.explicit), { password: given.stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD') }, given.http);
+    await assertContainerExists(store.auth, profile.container, store.target.projectName, given.http);
     return {
       liveRoot: profile.source,
       source: {
@@ -76,6 +77,7 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
   }
   const encryptPassphrase = need(env.DUPLISWIFT_ENCRYPT_PASSPHRASE, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
   const store = await openBackupStore(given.prefill.input, given.prefill.secrets, given.http);
+  await assertContainerExists(store.auth, opts.container!, store.target.projectName, given.http);
   return {
     source: {
       location: { kind: 'swift', target: store.target, password: store.password, container: opts.container! },

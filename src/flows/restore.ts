@@ -18,7 +18,7 @@ import { listFiles, type FileIndex } from '../core/restore/listing';
 import { restore, type RestoreSummary } from '../core/restore/restore';
 import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
-import { openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
+import { assertContainerExists, openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
 import { inspectTarget } from '../core/restore/target-dir';
 import { verify, type VerifyReport } from '../core/restore/verify';
 import type { Choice, SecretQuestion } from '../prompt/port';
@@ -231,13 +231,15 @@ const containerStep: Step<RestoreState> = {
   id: 'container',
   title: 'Container',
   async run(state) {
-    if (state.mode?.kind !== 'bare' || !state.openstack?.auth) return;
-    if (state.flags.container) {
-      state.container = state.flags.container;
+    if (!state.openstack?.auth) return;
+    const { auth, target } = state.openstack;
+    const given = state.mode?.kind === 'bare' ? state.flags.container : state.container;
+    if (given) {
+      await assertContainerExists(auth, given, target.projectName, httpOf(state));
+      state.container = given;
       return;
     }
     const { prompt } = state.ctx;
-    const { auth, target } = state.openstack;
     const containers = await prompt.task({ running: 'Listing the containers', done: 'Containers listed' }, () => listBackupContainers(auth, httpOf(state)));
     const withBackups = containers.filter((c) => c.hasBackup);
     if (!containers.length) throw new UserError(`Project ${target.projectName} has no containers.`, { fix: 'Pick the project the backups went to.', code: 'no-backup' });

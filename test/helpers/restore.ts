@@ -122,6 +122,15 @@ export async function makeSourceTree(dir: string): Promise<void> {
   for (const p of ['notes.txt', 'etc/app/secret.conf', 'bin/tool.sh', 'home/ünïcode dir/photo one.bin', 'home/empty', 'etc/app', 'home/ünïcode dir']) await utimes(join(dir, p), old, old);
 }
 
+/** A throwaway folder under os.tmpdir() with makeSourceTree's tree in `source/`, the live files a test backs up. */
+export async function workWithSource(prefix: string): Promise<{ work: string; source: string }> {
+  const work = await mkdtemp(join(tmpdir(), prefix));
+  const source = join(work, 'source');
+  await mkdir(source);
+  await makeSourceTree(source);
+  return { work, source };
+}
+
 export interface TreeEntry {
   type: 'file' | 'dir' | 'symlink';
   mode: number;

@@ -1,12 +1,13 @@
-import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importKeyFiles, inspectKeyFiles } from '../../src/core/keys/import-files';
+import { containerHead } from '../../src/core/openstack/swift';
+import { openBackupStore } from '../../src/core/restore/swift-login';
 import { parseJson, runCli } from '../helpers/cli';
 import { watchArgv } from '../helpers/argv-watch';
 import { killAgentOf } from '../helpers/gpg';
-import { deleteContainers, machineA, machineBEnv, makeSourceTree, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, type MachineA } from '../helpers/restore';
+import { deleteContainers, machineA, machineBEnv, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, workWithSource, type MachineA } from '../helpers/restore';
 import { stack, type Stack } from '../helpers/stack';
 
 /**
@@ -25,10 +26,7 @@ let betweenBackups: number;
 
 beforeAll(async () => {
   [s, a] = await Promise.all([stack(), machineA()]);
-  work = await mkdtemp(join(tmpdir(), 'ds-restore-dr-'));
-  source = join(work, 'source');
-  await mkdir(source);
-  await makeSourceTree(source);
+  ({ work, source } = await workWithSource('ds-restore-dr-'));
   container = uniqueContainer('ds-dr');
   const env = { ...swiftEnvFor(s), GNUPGHOME: a.gnupgHome, PASSPHRASE: a.encrypt.passphrase, SIGN_PASSPHRASE: a.sign.passphrase };
   const keys = ['--encrypt-key', a.encrypt.fpr, '--sign-key', a.sign.fpr, '--archive-dir', join(work, 'cache-A')];
@@ -110,6 +108,19 @@ describe('restore on a bare machine B from a backup made on machine A', () => {
     expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toMatch(/is not empty.*nothing was restored or changed/);
     expect(await snapshotTree(target)).toEqual(before);
+  });
+
+  it('refuses a container that does not exist, and does not create it', async () => {
+    const missing = `${container}-typo`;
+    const target = join(work, 'no-container');
+    const result = await runCli(['restore', '--container', missing, '--target', target], {
+      cleanEnv: true, env: machineBEnv(s, homeB, { encrypt: a.encrypt.passphrase, sign: a.sign.passphrase }),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain(`Project backup-a has no container "${missing}"; nothing was restored or created.`);
+    const { auth } = await openBackupStore({ authUrl: s.keystone, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a' }, { password: s.demo.password }, {});
+    expect((await containerHead(auth, missing, {})).exists).toBe(false);
+    await expect(readdir(target)).rejects.toThrow(/ENOENT/);
   });
 
   it('says clearly that the passphrase is wrong, and creates nothing', async () => {

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { watchArgv } from '../helpers/argv-watch';
 import { parseJson, runCli } from '../helpers/cli';
 import { killAgentOf } from '../helpers/gpg';
 import { startV2Stub, type V2Stub } from '../helpers/keystone-v2-stub';
-import { deleteContainers, makeSourceTree, plainDuplicity, snapshotTree, uniqueContainer } from '../helpers/restore';
+import { deleteContainers, plainDuplicity, snapshotTree, uniqueContainer, workWithSource } from '../helpers/restore';
 import { stack, type Stack } from '../helpers/stack';
 
 /**
@@ -29,12 +28,9 @@ const passphrase = `v2 ${randomBytes(6).toString('hex')}`;
 beforeAll(async () => {
   s = await stack();
   stub = await startV2Stub({ keystoneV3: s.keystone, swift: s.swift, region: s.region });
-  work = await mkdtemp(join(tmpdir(), 'ds-restore-v2-'));
-  source = join(work, 'source');
+  ({ work, source } = await workWithSource('ds-restore-v2-'));
   gnupgHome = join(work, 'gnupg');
-  await mkdir(source);
   await mkdir(gnupgHome, { mode: 0o700 });
-  await makeSourceTree(source);
   container = uniqueContainer('ds-v2');
   await plainDuplicity(['full', '--archive-dir', join(work, 'cache-A'), source, `swift://${container}`], {
     SWIFT_AUTHURL: `${stub.url}/v2.0`, SWIFT_AUTHVERSION: '2', SWIFT_USERNAME: `backup-a:${s.demo.username}`, SWIFT_PASSWORD: s.demo.password,

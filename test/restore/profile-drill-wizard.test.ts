@@ -1,6 +1,5 @@
 import { execa } from 'execa';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drill, drillScriptFragment } from '../../src/core/restore/drill';
@@ -10,7 +9,7 @@ import type { BackupSource } from '../../src/core/restore/source';
 import { importKeyFiles, inspectKeyFiles } from '../../src/core/keys/import-files';
 import { binPath, parseJson, runCli } from '../helpers/cli';
 import { killAgentOf } from '../helpers/gpg';
-import { deleteContainers, machineA, makeSourceTree, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, type MachineA } from '../helpers/restore';
+import { deleteContainers, machineA, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, workWithSource, type MachineA } from '../helpers/restore';
 import { stack, type Stack } from '../helpers/stack';
 import { Terminal } from '../helpers/tmux';
 
@@ -29,10 +28,7 @@ let term: Terminal | undefined;
 
 beforeAll(async () => {
   [s, a] = await Promise.all([stack(), machineA()]);
-  work = await mkdtemp(join(tmpdir(), 'ds-restore-tut-'));
-  source = join(work, 'source');
-  await mkdir(source);
-  await makeSourceTree(source);
+  ({ work, source } = await workWithSource('ds-restore-tut-'));
   container = uniqueContainer('ds-tut');
   empty = uniqueContainer('ds-empty');
   // One key for both jobs and one passphrase, the tutorial's way.

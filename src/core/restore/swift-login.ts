@@ -2,7 +2,7 @@ import { UserError } from '../errors';
 import { APP_CREDENTIAL_NOTE, inputFromTarget, settleTarget, type Settled } from '../openstack/connect';
 import type { HttpOptions } from '../openstack/http';
 import { overlay, type ConnectionInput, type Prefill, type Secrets } from '../openstack/os-env';
-import type { SwiftAuth } from '../openstack/swift';
+import { containerHead, type SwiftAuth } from '../openstack/swift';
 import type { OpenStackTarget } from '../openstack/target';
 
 /**
@@ -33,4 +33,16 @@ export interface OpenStackGiven {
   stdinPassword?: string;
   /** Timeout (DUPLISWIFT_HTTP_TIMEOUT_MS) and Ctrl-C for every Keystone and Swift call. */
   http: HttpOptions;
+}
+
+/**
+ * The container must exist before duplicity is started on it: duplicity 0.8's Swift backend creates
+ * a missing container, so a mistyped name would leave an empty one behind and report only "no backup".
+ */
+export async function assertContainerExists(auth: SwiftAuth, container: string, project: string, http: HttpOptions): Promise<void> {
+  if ((await containerHead(auth, container, http)).exists) return;
+  throw new UserError(`Project ${project} has no container "${container}"; nothing was restored or created.`, {
+    fix: 'Check the name (it is case-sensitive), the project and the region; `dupliswift restore` without --container lists the containers and marks those holding backups.',
+    code: 'no-container',
+  });
 }
