@@ -15,7 +15,8 @@ export interface Profile {
   keys: { encrypt: string; sign: string };
   openstack: OpenStackTarget;
   container: string;
-  schedule: { cron: string; fullEvery: string; keepFull: number; volsize?: number };
+  /** `drill`: cron fields for the periodic restore drill (`backup.sh drill`), or "off"; absent in profiles from before the drill (off). */
+  schedule: { cron: string; fullEvery: string; keepFull: number; volsize?: number; drill?: string };
   secrets: 'file' | 'keyring';
   install: 'crontab' | 'cron.d' | 'systemd' | 'none';
   /** duplicity's archive dir (local cache), kept per profile so incrementals need no decrypt. */

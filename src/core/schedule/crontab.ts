@@ -4,13 +4,17 @@ import { writeFileAtomic, type WriteOutcome } from '../profile/atomic';
 import { shq } from './shell-quote';
 import { rm, stat } from 'node:fs/promises';
 
+/** The two things a profile schedules: the backup, and the periodic restore drill (`backup.sh drill`). */
+export type ScheduledJob = 'backup' | 'drill';
+
 /**
- * Our crontab line carries a trailing marker comment. Cron hands everything after the five fields to
+ * Our crontab lines carry a trailing marker comment. Cron hands everything after the five fields to
  * /bin/sh, which ignores "# …" after a space, so the marker costs nothing at run time and lets us find
- * exactly our line again: one line per profile, every other byte left as it was.
+ * exactly our lines again: one per profile and job, every other byte left as it was. The drill's
+ * marker ends in ":drill", which no profile name can (they hold no colon).
  */
-export function markerFor(profile: string): string {
-  return `# dupliswift:${profile}`;
+export function markerFor(profile: string, job: ScheduledJob = 'backup'): string {
+  return `# dupliswift:${profile}${job === 'drill' ? ':drill' : ''}`;
 }
 
 const FIELD = /^[0-9A-Za-z*,/-]+$/;
@@ -44,28 +48,36 @@ export function cronCommand(script: string): string {
   return shq(script).replace(/%/g, '\\%');
 }
 
-/** The one line that is ours in a user's crontab. */
-export function cronLine(schedule: string, script: string, profile: string): string {
-  return `${schedule.trim()} ${cronCommand(script)} ${markerFor(profile)}`;
+/** The script and its mode, as cron hands it to /bin/sh. */
+function jobCommand(script: string, job: ScheduledJob): string {
+  return `${cronCommand(script)}${job === 'drill' ? ' drill' : ''}`;
 }
 
-function isOurs(line: string, profile: string): boolean {
-  return line.trimEnd().endsWith(` ${markerFor(profile)}`) && !line.trimStart().startsWith('#');
+/** One line that is ours in a user's crontab (the backup's, or the drill's). */
+export function cronLine(schedule: string, script: string, profile: string, job: ScheduledJob = 'backup'): string {
+  return `${schedule.trim()} ${jobCommand(script, job)} ${markerFor(profile, job)}`;
+}
+
+/** One of our lines: the given job's, or, without a job, either. */
+function isOurs(line: string, profile: string, job?: ScheduledJob): boolean {
+  if (line.trimStart().startsWith('#')) return false;
+  const jobs: ScheduledJob[] = job ? [job] : ['backup', 'drill'];
+  return jobs.some((j) => line.trimEnd().endsWith(` ${markerFor(profile, j)}`));
 }
 
 /**
- * The crontab text with our line added or replaced in place; every other line byte-identical. Extra
- * copies of our line (someone pasted it twice) are dropped. A last line without a newline gets one,
- * since cron ignores an unterminated last line anyway.
+ * The crontab text with our line for a job added or replaced in place; every other line
+ * byte-identical. Extra copies of that line (someone pasted it twice) are dropped. A last line
+ * without a newline gets one, since cron ignores an unterminated last line anyway.
  */
-export function upsertCronLine(text: string, profile: string, line: string): string {
+export function upsertCronLine(text: string, profile: string, line: string, job: ScheduledJob = 'backup'): string {
   const lines = text === '' ? [] : text.split('\n');
   const trailing = lines.length > 0 && lines[lines.length - 1] === '';
   if (trailing) lines.pop();
   let placed = false;
   const out: string[] = [];
   for (const current of lines) {
-    if (isOurs(current, profile)) {
+    if (isOurs(current, profile, job)) {
       if (!placed) out.push(line);
       placed = true;
     } else {
@@ -76,16 +88,30 @@ export function upsertCronLine(text: string, profile: string, line: string): str
   return `${out.join('\n')}\n`;
 }
 
-/** The crontab text without our line; everything else byte-identical. */
-export function removeCronLine(text: string, profile: string): string {
+/** The crontab text without our line for a job (without a job: all of the profile's); everything else byte-identical. */
+export function removeCronLine(text: string, profile: string, job?: ScheduledJob): string {
   if (text === '') return text;
   const lines = text.split('\n');
-  const kept = lines.filter((l) => !isOurs(l, profile));
+  const kept = lines.filter((l) => !isOurs(l, profile, job));
   return kept.join('\n');
 }
 
-export function hasCronLine(text: string, profile: string): boolean {
-  return text.split('\n').some((l) => isOurs(l, profile));
+export function hasCronLine(text: string, profile: string, job?: ScheduledJob): boolean {
+  return text.split('\n').some((l) => isOurs(l, profile, job));
+}
+
+/** What a profile schedules: the backup always, the restore drill when it has a schedule (undefined: off). */
+export interface CronSchedule {
+  profile: string;
+  schedule: string;
+  script: string;
+  drill?: string;
+}
+
+/** The crontab text with the profile's backup line, and its drill line or none; every other byte as it was. */
+export function withCronLines(text: string, s: CronSchedule): string {
+  const next = upsertCronLine(text, s.profile, cronLine(s.schedule, s.script, s.profile));
+  return s.drill ? upsertCronLine(next, s.profile, cronLine(s.drill, s.script, s.profile, 'drill'), 'drill') : removeCronLine(next, s.profile, 'drill');
 }
 
 /** `crontab -l` for a user (`-u` only as root, where it is allowed); '' when they have none. */
@@ -104,16 +130,16 @@ async function writeCrontab(text: string, user: string | undefined, signal?: Abo
 
 export type CronChange = 'added' | 'replaced' | 'unchanged' | 'removed' | 'absent';
 
-/** Puts our line into a user's crontab; writes nothing when it is already there as is. */
-export async function installCronLine(opts: { profile: string; schedule: string; script: string; user?: string; signal?: AbortSignal }): Promise<CronChange> {
+/** Puts our lines (backup, and drill unless off) into a user's crontab; writes nothing when they are already there as is. */
+export async function installCronLine(opts: CronSchedule & { user?: string; signal?: AbortSignal }): Promise<CronChange> {
   const current = await readCrontab(opts.user, opts.signal);
-  const next = upsertCronLine(current.text, opts.profile, cronLine(opts.schedule, opts.script, opts.profile));
+  const next = withCronLines(current.text, opts);
   if (next === current.text) return 'unchanged';
   await writeCrontab(next, opts.user, opts.signal);
   return hasCronLine(current.text, opts.profile) ? 'replaced' : 'added';
 }
 
-/** Takes our line out of a user's crontab; a crontab that held only our line is removed as it was before. */
+/** Takes our lines out of a user's crontab; a crontab that held only ours is removed as it was before. */
 export async function uninstallCronLine(opts: { profile: string; user?: string; signal?: AbortSignal }): Promise<CronChange> {
   const current = await readCrontab(opts.user, opts.signal);
   if (!hasCronLine(current.text, opts.profile)) return 'absent';
@@ -132,18 +158,20 @@ export function cronDPath(profile: string, dir = '/etc/cron.d'): string {
   return `${dir}/dupliswift-${profile.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 }
 
-/** The whole /etc/cron.d file for a profile (all of it is ours): a user field, a fixed PATH. */
-export function cronDFile(opts: { profile: string; schedule: string; script: string; user?: string }): string {
+/** The whole /etc/cron.d file for a profile (all of it is ours): a user field, a fixed PATH, the backup and the drill. */
+export function cronDFile(opts: CronSchedule & { user?: string }): string {
+  const line = (schedule: string, job: ScheduledJob) => `${schedule.trim()} ${opts.user ?? 'root'} ${jobCommand(opts.script, job)} ${markerFor(opts.profile, job)}`;
   return [
     `# dupliswift backup job for profile ${opts.profile}; written by \`dupliswift setup\`, removed with the profile.`,
     'SHELL=/bin/sh',
     'PATH=/usr/bin:/bin',
-    `${opts.schedule.trim()} ${opts.user ?? 'root'} ${cronCommand(opts.script)} ${markerFor(opts.profile)}`,
+    line(opts.schedule, 'backup'),
+    ...(opts.drill ? [line(opts.drill, 'drill')] : []),
     '',
   ].join('\n');
 }
 
-export async function installCronD(opts: { profile: string; schedule: string; script: string; user?: string; dir?: string }): Promise<WriteOutcome> {
+export async function installCronD(opts: CronSchedule & { user?: string; dir?: string }): Promise<WriteOutcome> {
   // cron skips cron.d files that are group- or world-writable; 0644 is what it expects.
   return writeFileAtomic(cronDPath(opts.profile, opts.dir), cronDFile(opts), 0o644);
 }

@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import type { Profile } from '../profile/types';
-import { installCronD, installCronLine, uninstallCronD, uninstallCronLine } from './crontab';
-import { enableTimer, generateUnits, unitDir, unitName, verifyUnits, writeUnits } from './systemd';
+import { installCronD, installCronLine, uninstallCronD, uninstallCronLine, type ScheduledJob } from './crontab';
+import { disableTimer, enableTimer, generateUnits, unitDir, unitName, verifyUnits, writeUnits } from './systemd';
 import { join } from 'node:path';
 
 export interface InstallResult {
@@ -17,6 +17,8 @@ export interface InstallOptions {
   profile: string;
   method: Profile['install'];
   schedule: string;
+  /** The restore drill's cron fields; undefined when the drill is off. */
+  drill?: string;
   script: string;
   uid: number;
   env: NodeJS.ProcessEnv;
@@ -26,25 +28,53 @@ export interface InstallOptions {
   signal?: AbortSignal;
 }
 
+/** Takes one job's .service/.timer pair away (stopped first where systemd runs); true when there was one. */
+async function removeUnits(o: InstallOptions, job: ScheduledJob): Promise<boolean> {
+  const dir = unitDir(o.uid, o.env);
+  const files = ['service', 'timer'].map((ext) => join(dir, `${unitName(o.profile, job)}.${ext}`));
+  const present = (await Promise.all(files.map((f) => stat(f).then(() => true, () => false)))).some(Boolean);
+  if (!present) return false;
+  await disableTimer(o.profile, o.uid, o.signal, job);
+  for (const f of files) await rm(f, { force: true });
+  return true;
+}
+
+/** Writes, verifies and enables one job's .service/.timer pair. */
+async function systemdJob(o: InstallOptions, job: ScheduledJob, schedule: string) {
+  const written = await writeUnits(unitDir(o.uid, o.env), o.profile, generateUnits({ profile: o.profile, script: o.script, schedule, job }), job);
+  const verified = await verifyUnits([written.service, written.timer], o.signal);
+  const enabled = await enableTimer(o.profile, o.uid, o.signal, job);
+  return {
+    files: [written.service, written.timer],
+    changed: written.outcome.some((x) => x !== 'unchanged'),
+    detail: `timer ${unitName(o.profile, job)}.timer ${enabled.enabled ? 'enabled' : 'written'}`,
+    warnings: [verified && !verified.ok ? `systemd-analyze verify: ${verified.output}` : undefined, enabled.enabled ? undefined : enabled.reason],
+  };
+}
+
 /**
- * Installs the schedule the chosen way and takes it out of the other ways, so changing your mind
- * (crontab -> systemd) never leaves two schedules running. Nothing is written when nothing changes.
+ * Installs the schedule (the backup, and the restore drill unless it is off) the chosen way and takes
+ * it out of the other ways, so changing your mind (crontab -> systemd) never leaves two schedules
+ * running. Nothing is written when nothing changes.
  */
 export async function installSchedule(o: InstallOptions): Promise<InstallResult> {
   let result: InstallResult = { method: 'none', detail: 'No schedule installed: run the script yourself.', changed: false };
+  const drillNote = o.drill ? `, restore drill ${o.drill}` : '';
   if (o.method === 'crontab') {
-    const change = await installCronLine({ profile: o.profile, schedule: o.schedule, script: o.script, user: o.user, signal: o.signal });
-    result = { method: 'crontab', detail: `crontab line ${change} (${o.schedule})`, changed: change !== 'unchanged' };
+    const change = await installCronLine({ profile: o.profile, schedule: o.schedule, drill: o.drill, script: o.script, user: o.user, signal: o.signal });
+    result = { method: 'crontab', detail: `crontab ${o.drill ? 'lines' : 'line'} ${change} (${o.schedule}${drillNote})`, changed: change !== 'unchanged' };
   } else if (o.method === 'cron.d') {
-    const outcome = await installCronD({ profile: o.profile, schedule: o.schedule, script: o.script, user: o.user, dir: o.cronDDir });
+    const outcome = await installCronD({ profile: o.profile, schedule: o.schedule, drill: o.drill, script: o.script, user: o.user, dir: o.cronDDir });
     result = { method: 'cron.d', detail: `/etc/cron.d file ${outcome}`, changed: outcome !== 'unchanged' };
   } else if (o.method === 'systemd') {
-    const dir = unitDir(o.uid, o.env);
-    const written = await writeUnits(dir, o.profile, generateUnits({ profile: o.profile, script: o.script, schedule: o.schedule }));
-    const verified = await verifyUnits([written.service, written.timer], o.signal);
-    const enabled = await enableTimer(o.profile, o.uid, o.signal);
-    const warning = [verified && !verified.ok ? `systemd-analyze verify: ${verified.output}` : undefined, enabled.enabled ? undefined : enabled.reason].filter(Boolean).join('; ') || undefined;
-    result = { method: 'systemd', detail: `timer ${unitName(o.profile)}.timer ${enabled.enabled ? 'enabled' : 'written'}`, changed: written.outcome.some((x) => x !== 'unchanged'), files: [written.service, written.timer], warning };
+    const jobs = [await systemdJob(o, 'backup', o.schedule), ...(o.drill ? [await systemdJob(o, 'drill', o.drill)] : [])];
+    const dropped = o.drill ? false : await removeUnits(o, 'drill');
+    // The same "not running here" reason for both timers is said once.
+    const warning = [...new Set(jobs.flatMap((j) => j.warnings).filter(Boolean))].join('; ') || undefined;
+    result = {
+      method: 'systemd', detail: jobs.map((j) => j.detail).join(', '), changed: dropped || jobs.some((j) => j.changed),
+      files: jobs.flatMap((j) => j.files), warning,
+    };
   }
   if (o.method !== 'crontab') {
     const removed = await uninstallCronLine({ profile: o.profile, user: o.user, signal: o.signal }).catch(() => 'absent');
@@ -54,8 +84,7 @@ export async function installSchedule(o: InstallOptions): Promise<InstallResult>
     if (await uninstallCronD(o.profile, o.cronDDir)) result.changed = true;
   }
   if (o.method !== 'systemd') {
-    const dir = unitDir(o.uid, o.env);
-    for (const ext of ['service', 'timer']) await rm(join(dir, `${unitName(o.profile)}.${ext}`), { force: true });
+    for (const job of ['backup', 'drill'] as const) if (await removeUnits(o, job)) result.changed = true;
   }
   return result;
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { backupArgs, cleanupArgs, commonArgs, restorePathFlag, retentionArgs, type CommonOptions } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
 import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
+import { drillScriptFragment } from '../restore/drill';
 import { shArray, shq } from './shell-quote';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
@@ -56,9 +57,12 @@ const header = (i: ScriptInput) => `#!/bin/bash
 #   backup.sh                     back up now (what the schedule runs), then apply retention
 #   backup.sh status              list the backup chains in Swift (collection-status)
 #   backup.sh restore PATH DEST   restore PATH (relative to the source; "." for all) into DEST (must not exist)
+#   backup.sh drill               restore drill: restore one sample file from Swift with an empty cache, as a
+#                                 new machine would, compare it with the live file; alert when that fails
 #
 # DUPLISWIFT_LOG_FD=N passes duplicity's machine-readable log (--log-fd) to file descriptor N.
-# Exit code: duplicity's (0 = fine; 31 gpg, 38 connection, 50-56 Swift); 75 = could not get the lock; 78 = setup problem.
+# Exit code: duplicity's (0 = fine; 31 gpg, 38 connection, 50-56 Swift); 75 = could not get the lock; 78 = setup problem;
+# the drill exits 1 when the sample did not restore (the log says why).
 set -euo pipefail
 umask 077
 export PATH=/usr/bin:/bin
@@ -148,15 +152,18 @@ die() {
 }
 
 ${secretsBlock(i)}
-# healthchecks-style pings: URL/start, URL (success), URL/fail. A dead ping service never fails a backup.
+# healthchecks-style pings: URL/start, URL (success), URL/fail, URL/log. A dead ping service never fails
+# a backup. An optional message goes as the request body, which healthchecks shows with the ping.
 ping_url() {
   [ -n "$PING_URL" ] && [ -n "$CURL" ] || return 0
-  "$CURL" -fsS -m 10 --retry 2 -o /dev/null "$PING_URL$1" >/dev/null 2>&1 || log "ping $PING_URL$1 failed (ignored)"
+  local body=()
+  [ -z "\${2:-}" ] || body=(--data-binary @-)
+  printf '%s' "\${2:-}" | "$CURL" -fsS -m 10 --retry 2 -o /dev/null "\${body[@]}" "$PING_URL$1" >/dev/null 2>&1 || log "ping $PING_URL$1 failed (ignored)"
 }
 
 mail_failure() {
   [ -n "$MAIL_TO" ] && [ -n "$MAIL" ] || return 0
-  /usr/bin/tail -n 40 "$LOG_FILE" | "$MAIL" -s "dupliswift: backup $PROFILE failed on $HOSTNAME (exit $1)" "$MAIL_TO" >/dev/null 2>&1 ||
+  /usr/bin/tail -n 40 "$LOG_FILE" | "$MAIL" -s "dupliswift: $JOB $PROFILE failed on $HOSTNAME (exit $1)" "$MAIL_TO" >/dev/null 2>&1 ||
     log "mail to $MAIL_TO failed (ignored)"
 }
 
@@ -181,14 +188,17 @@ rotate_log() {
 
 MODE=\${1:-backup}
 ALERT=0
+# What a failure alert names (mail subject, log, stderr), and the body of its /fail ping.
+JOB=backup
+FAIL_NOTE=''
 
 on_exit() {
   local rc=$?
   if [ "$rc" != 0 ] && [ "$ALERT" = 1 ]; then
-    log "backup FAILED with exit code $rc"
-    ping_url /fail
+    log "$JOB FAILED with exit code $rc"
+    ping_url /fail "$FAIL_NOTE"
     mail_failure "$rc"
-    printf 'dupliswift %s: backup failed (exit %s); see %s\\n' "$PROFILE" "$rc" "$LOG_FILE" >&2
+    printf 'dupliswift %s: %s failed (exit %s); see %s\\n' "$PROFILE" "$JOB" "$rc" "$LOG_FILE" >&2
   fi
   exit "$rc"
 }
@@ -240,11 +250,43 @@ restore() {
   fi
 }
 
+${drillScriptFragment({ duplicity: i.tools.duplicity, family, url: i.target, source: i.source })}
+drill() {
+  # Waits for a running backup rather than skipping: the drill is rare, and restoring while retention
+  # deletes old volumes would fail for nothing.
+  exec 9>>"$LOCK_FILE"
+  if ! "$FLOCK" -w 7200 9; then
+    log "the backup held the lock for two hours; this restore drill did nothing"
+    printf 'dupliswift %s: a backup is running; restore drill not done\\n' "$PROFILE" >&2
+    exit 75
+  fi
+  JOB='restore drill'
+  ALERT=1
+  rotate_log
+  read_secrets
+  log "restore drill of $TARGET started (empty cache, as a new machine)"
+  local rc=0 result line
+  # No --archive-dir of the job's: the drill proves the remote metadata decrypts, and never fights
+  # the job for its cache.
+  result=$(dupliswift_restore_drill </dev/null 2>&1) || rc=$?
+  [ -z "$result" ] || while IFS= read -r line; do log "$line"; done <<<"$result"
+  log "restore drill finished with exit code $rc"
+  [ ! -t 1 ] || printf '%s\\n' "$result"
+  if [ "$rc" = 0 ]; then
+    # /log records the result without counting as a backup run, so it never hides a missed backup.
+    ping_url /log "dupliswift $PROFILE on $HOSTNAME: $result"
+  else
+    FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: restore drill failed (exit $rc): $result"
+  fi
+  return "$rc"
+}
+
 case $MODE in
   backup) backup ;;
   status) status ;;
   restore) shift; restore "$@" ;;
-  *) die "unknown mode '$MODE' (backup, status, restore PATH DEST)" ;;
+  drill) drill ;;
+  *) die "unknown mode '$MODE' (backup, status, restore PATH DEST, drill)" ;;
 esac
 `;
 }

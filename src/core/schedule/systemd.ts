@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { UserError } from '../errors';
 import { run, which } from '../exec';
 import { writeFileAtomic, type WriteOutcome } from '../profile/atomic';
+import type { ScheduledJob } from './crontab';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const SHORTCUTS: Record<string, string> = {
@@ -28,8 +29,9 @@ export function cronToOnCalendar(expression: string): string {
   return `${weekday}*-${part(month, 2)}-${part(dom, 2)} ${part(hour, 2)}:${part(minute, 2)}:00`;
 }
 
-export function unitName(profile: string): string {
-  return `dupliswift-${profile.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+/** The drill's units end in ":drill" (valid in unit names, never in a profile name), so no profile's backup units can clash with them. */
+export function unitName(profile: string, job: ScheduledJob = 'backup'): string {
+  return `dupliswift-${profile.replace(/[^A-Za-z0-9_.-]/g, '_')}${job === 'drill' ? ':drill' : ''}`;
 }
 
 export interface Units {
@@ -37,16 +39,17 @@ export interface Units {
   timer: string;
 }
 
-export function generateUnits(opts: { profile: string; script: string; schedule: string; user?: string; randomizedDelaySec?: number }): Units {
+export function generateUnits(opts: { profile: string; script: string; schedule: string; user?: string; randomizedDelaySec?: number; job?: ScheduledJob }): Units {
+  const what = opts.job === 'drill' ? 'restore drill' : 'backup';
   const service = `[Unit]
-Description=dupliswift backup (profile ${opts.profile})
+Description=dupliswift ${what} (profile ${opts.profile})
 Documentation=file://${opts.script}
 Wants=network-online.target
 After=network-online.target
 
 [Service]
 Type=oneshot
-ExecStart=${opts.script}
+ExecStart=${opts.script}${opts.job === 'drill' ? ' drill' : ''}
 ${opts.user && opts.user !== 'root' ? `User=${opts.user}\n` : ''}# The script takes its own lock and logs to the profile folder; it needs no more than cron gives.
 Environment=PATH=/usr/bin:/bin
 Nice=10
@@ -54,7 +57,7 @@ IOSchedulingClass=best-effort
 IOSchedulingPriority=7
 `;
   const timer = `[Unit]
-Description=dupliswift backup schedule (profile ${opts.profile})
+Description=dupliswift ${what} schedule (profile ${opts.profile})
 
 [Timer]
 OnCalendar=${cronToOnCalendar(opts.schedule)}
@@ -74,8 +77,8 @@ export function unitDir(uid: number, env: NodeJS.ProcessEnv): string {
   return join(env.XDG_CONFIG_HOME || join(env.HOME ?? '', '.config'), 'systemd', 'user');
 }
 
-export async function writeUnits(dir: string, profile: string, units: Units): Promise<{ service: string; timer: string; outcome: WriteOutcome[] }> {
-  const name = unitName(profile);
+export async function writeUnits(dir: string, profile: string, units: Units, job: ScheduledJob = 'backup'): Promise<{ service: string; timer: string; outcome: WriteOutcome[] }> {
+  const name = unitName(profile, job);
   const service = join(dir, `${name}.service`);
   const timer = join(dir, `${name}.timer`);
   const outcome = [await writeFileAtomic(service, units.service, 0o644), await writeFileAtomic(timer, units.timer, 0o644)];
@@ -103,13 +106,25 @@ export async function normalizeCalendar(expression: string): Promise<string | un
   return /Normalized form:\s*(.+)/.exec(r.stdout)?.[1]?.trim();
 }
 
+function systemdBooted(): Promise<boolean> {
+  return import('node:fs/promises').then((fs) => fs.stat('/run/systemd/system').then(() => true, () => false));
+}
+
 /** Enables the timer where systemd runs; says so plainly where it does not (containers, this test box). */
-export async function enableTimer(profile: string, uid: number, signal?: AbortSignal): Promise<{ enabled: boolean; reason?: string }> {
-  const booted = await import('node:fs/promises').then((fs) => fs.stat('/run/systemd/system').then(() => true, () => false));
-  if (!booted) return { enabled: false, reason: 'systemd is not running on this machine (no /run/systemd/system): the unit files are written and verified, not enabled' };
+export async function enableTimer(profile: string, uid: number, signal?: AbortSignal, job: ScheduledJob = 'backup'): Promise<{ enabled: boolean; reason?: string }> {
+  if (!(await systemdBooted())) return { enabled: false, reason: 'systemd is not running on this machine (no /run/systemd/system): the unit files are written and verified, not enabled' };
   const args = [...(uid === 0 ? [] : ['--user']), 'daemon-reload'];
   await run('systemctl', args, { signal, timeoutMs: 30_000 });
-  const r = await run('systemctl', [...(uid === 0 ? [] : ['--user']), 'enable', '--now', `${unitName(profile)}.timer`], { signal, timeoutMs: 30_000 });
+  const r = await run('systemctl', [...(uid === 0 ? [] : ['--user']), 'enable', '--now', `${unitName(profile, job)}.timer`], { signal, timeoutMs: 30_000 });
   if (r.exitCode !== 0) return { enabled: false, reason: r.stderr.trim() };
   return { enabled: true };
+}
+
+/**
+ * Stops and disables a timer before its files go, where systemd runs: a deleted unit file alone
+ * leaves an enabled timer firing until the next daemon-reload. Nothing to do elsewhere.
+ */
+export async function disableTimer(profile: string, uid: number, signal?: AbortSignal, job: ScheduledJob = 'backup'): Promise<void> {
+  if (!(await systemdBooted())) return;
+  await run('systemctl', [...(uid === 0 ? [] : ['--user']), 'disable', '--now', `${unitName(profile, job)}.timer`], { signal, timeoutMs: 30_000 });
 }

@@ -23,6 +23,14 @@ export function parseList(text: string): string[] {
 
 const positiveInt = (v: string) => (/^[1-9][0-9]*$/.test(v.trim()) ? undefined : 'Give a whole number of 1 or more.');
 
+/** Monthly, on the 1st at 04:41: away from the default nightly 03:17 run, so the two rarely meet at the lock. */
+export const DEFAULT_DRILL = '41 4 1 * *';
+
+/** The drill's answer: cron fields, or "off". */
+function drillProblem(value: string): string | undefined {
+  return value.trim().toLowerCase() === 'off' ? undefined : cronProblem(value);
+}
+
 function needs(state: SetupState) {
   const missing = [!state.keys && 'Keys', !state.openstack && 'Keystone', !state.container && 'Container'].filter(Boolean);
   if (missing.length) {
@@ -82,6 +90,12 @@ export const scheduleStep: Step<SetupState> = {
       help: 'healthchecks.io style: URL/start, URL, URL/fail.',
       validate: (v) => (!v.trim() || /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'Give an http(s):// URL, or leave it empty.'),
     })).trim();
+    const drillAnswer = (await prompt.text({
+      id: 'schedule.drill', message: 'When should a restore drill prove the backup restores? (cron, or "off")', default: before?.schedule.drill ?? DEFAULT_DRILL,
+      help: `Restores one sample file from Swift as a new machine would, and alerts like a failed backup. "${DEFAULT_DRILL}" is monthly.`,
+      validate: drillProblem,
+    })).trim();
+    const drill = drillAnswer.toLowerCase() === 'off' ? undefined : drillAnswer;
     const secretsChoice = await prompt.select<Profile['secrets']>({
       id: 'secrets', message: 'Where should the job find its passphrases and the OpenStack password?', default: before?.secrets ?? 'file',
       choices: [
@@ -113,7 +127,7 @@ export const scheduleStep: Step<SetupState> = {
       profile: {
         version: 1, name, source: source.trim(), exclude, gnupgHome: keys.gnupgHome,
         keys: { encrypt: keys.encrypt, sign: keys.sign }, openstack: openstack.target, container,
-        schedule: { cron, fullEvery, keepFull }, secrets, install,
+        schedule: { cron, fullEvery, keepFull, drill: drill ?? 'off' }, secrets, install,
         ...(alertMail || pingUrl ? { alert: { ...(alertMail ? { mail: alertMail } : {}), ...(pingUrl ? { pingUrl } : {}) } } : {}),
       },
       swiftEnv,
@@ -123,7 +137,7 @@ export const scheduleStep: Step<SetupState> = {
       home: env.HOME || homedir(),
       volsize,
     }));
-    const installed = await prompt.task({ running: 'Installing the schedule', done: 'Schedule installed' }, () => installSchedule({ profile: name, method: install, schedule: cron, script: job.script, uid, env, signal }));
+    const installed = await prompt.task({ running: 'Installing the schedule', done: 'Schedule installed' }, () => installSchedule({ profile: name, method: install, schedule: cron, drill, script: job.script, uid, env, signal }));
     const changed = Object.entries(job.files).filter(([, o]) => o !== 'unchanged').map(([f, o]) => `${f} ${o}`);
     prompt.show({
       title: `Backup job ready: ${job.script}`,
@@ -172,6 +186,7 @@ export const scheduleStep: Step<SetupState> = {
       script: job.script,
       profile: name,
       install: { method: installed.method, detail: installed.detail, changed: installed.changed, ...(installed.files ? { files: installed.files } : {}) },
+      drill: drill ?? 'off',
       changed: changed.length > 0 || installed.changed,
       duplicity: { path: duplicity.path, version: duplicity.version.text },
       ...(first ? { firstRun: first } : {}),
