@@ -153,3 +153,13 @@ describe('choices', () => {
     await expect(answer).resolves.toBe('Region0');
   });
 });
+
+describe('keys in one burst', () => {
+  it('Down then Enter in the same write picks the option Down moved to', async () => {
+    const { store, app } = mount();
+    const answer = store.ask({ kind: 'select', q: { id: 'k', message: 'Algorithm?', choices: [{ value: 'curve25519', label: 'Curve25519' }, { value: 'rsa4096', label: 'RSA-4096' }] } });
+    await tick();
+    app.stdin.write(keys.down + keys.enter);
+    await expect(answer).resolves.toBe('rsa4096');
+  });
+});

@@ -1,4 +1,4 @@
-import React, { useState } from 'react';
+import React, { useReducer, useRef } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { initialChoiceList, moveFocus } from './choice-list-state';
 
@@ -16,12 +16,20 @@ export interface ChoiceListProps {
  * preselected default did nothing.
  */
 export function ChoiceList({ labels, initial, visible, onSubmit }: ChoiceListProps) {
-  const [state, setState] = useState(() => initialChoiceList(labels.length, initial, visible));
+  // The live state sits in a ref: keys that arrive in one burst (Down then Enter, a paste) are
+  // handled before React re-renders, and Enter must see the focus that Down just moved.
+  const ref = useRef<ReturnType<typeof initialChoiceList> | undefined>(undefined);
+  ref.current ??= initialChoiceList(labels.length, initial, visible);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   useInput((input, key) => {
-    if (key.downArrow || input === 'j') setState((s) => moveFocus(s, 1));
-    else if (key.upArrow || input === 'k') setState((s) => moveFocus(s, -1));
-    else if (key.return) onSubmit(state.focus);
+    const current = ref.current!;
+    if (key.downArrow || input === 'j') ref.current = moveFocus(current, 1);
+    else if (key.upArrow || input === 'k') ref.current = moveFocus(current, -1);
+    else if (key.return) return onSubmit(current.focus);
+    else return;
+    rerender();
   });
+  const state = ref.current;
   const shown = labels.slice(state.top, state.top + state.visible);
   return (
     <Box flexDirection="column">
