@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  cronDFile, cronDPath, cronLine, cronProblem, installCronLine, markerFor, removeCronLine, uninstallCronLine, upsertCronLine,
+  cronDFile, cronDPath, cronLine, cronProblem, installCronLine, markerFor, removeCronLine, uninstallCronLine, upsertCronLine, withCronLines,
 } from '../../src/core/schedule/crontab';
 import { installSchedule } from '../../src/core/schedule/install';
 import { crontabOf, setCrontab, throwawayUser } from '../helpers/crontab';
 
 const SCRIPT = '/etc/dupliswift/nightly/backup.sh';
+const DRILL = '41 4 1 * *';
 
 describe('crontab text, pure', () => {
   const existing = 'MAILTO=ops@example.com\n# m h dom mon dow command\n  # indented comment\n0 * * * * /usr/bin/true # other job\n\n*/5 * * * * echo "50%" \\% done\n';
@@ -30,6 +31,19 @@ describe('crontab text, pure', () => {
     const out = upsertCronLine(other, 'nightly', cronLine('17 3 * * *', SCRIPT, 'nightly'));
     expect(out.startsWith(other)).toBe(true);
     expect(removeCronLine(out, 'nightly')).toBe(other);
+  });
+
+  it('adds the restore drill as a second marked line, moves it in place, and drops it alone when it is off', () => {
+    const both = withCronLines(existing, { profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, drill: DRILL });
+    expect(both).toBe(`${existing}17 3 * * * ${SCRIPT} # dupliswift:nightly\n${DRILL} ${SCRIPT} drill # dupliswift:nightly:drill\n`);
+    expect(withCronLines(both, { profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, drill: DRILL })).toBe(both);
+    // The backup's marker never matches the drill's line, nor the other way round.
+    expect(upsertCronLine(both, 'nightly', cronLine('0 4 * * 0', SCRIPT, 'nightly'))).toBe(`${existing}0 4 * * 0 ${SCRIPT} # dupliswift:nightly\n${DRILL} ${SCRIPT} drill # dupliswift:nightly:drill\n`);
+    expect(withCronLines(both, { profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, drill: '5 5 15 * *' }))
+      .toBe(`${existing}17 3 * * * ${SCRIPT} # dupliswift:nightly\n5 5 15 * * ${SCRIPT} drill # dupliswift:nightly:drill\n`);
+    expect(withCronLines(both, { profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT })).toBe(`${existing}17 3 * * * ${SCRIPT} # dupliswift:nightly\n`);
+    expect(removeCronLine(both, 'nightly')).toBe(existing);
+    expect(markerFor('nightly', 'drill')).toBe('# dupliswift:nightly:drill');
   });
 
   it('terminates a last line that had no newline (cron ignores such a line), touching nothing else', () => {
@@ -68,6 +82,8 @@ describe('crontab text, pure', () => {
   it('names cron.d files so run-parts does not skip them, and writes a user field', () => {
     expect(cronDPath('night.ly')).toBe('/etc/cron.d/dupliswift-night_ly');
     expect(cronDFile({ profile: 'p', schedule: '17 3 * * *', script: SCRIPT })).toContain(`\n17 3 * * * root ${SCRIPT} # dupliswift:p\n`);
+    expect(cronDFile({ profile: 'p', schedule: '17 3 * * *', script: SCRIPT, drill: DRILL }))
+      .toMatch(new RegExp(`\n17 3 \\* \\* \\* root ${SCRIPT} # dupliswift:p\n${DRILL.replace(/\*/g, '\\*')} root ${SCRIPT} drill # dupliswift:p:drill\n$`));
   });
 });
 
@@ -105,6 +121,21 @@ describe('crontab on a throwaway user, through crontab -l / crontab -', () => {
       expect(await installCronLine({ profile: 'other', schedule: '1 1 * * *', script: '/x/backup.sh', user: user.name })).toBe('added');
       expect(await uninstallCronLine({ profile: 'other', user: user.name })).toBe('removed');
 
+      // The restore drill: a second line of ours, idempotent, moved in place, dropped alone when off.
+      const drillLine = `${DRILL} ${SCRIPT} drill # dupliswift:nightly:drill\n`;
+      const withDrill = { profile: 'nightly', schedule: '45 23 * * 6', script: SCRIPT, drill: DRILL, user: user.name };
+      expect(await installCronLine(withDrill)).toBe('replaced');
+      const both = await crontabOf(user.name);
+      expect(both).toBe(`${before ?? ''}45 23 * * 6 ${SCRIPT} # dupliswift:nightly\n${drillLine}`);
+      expect(await installCronLine(withDrill)).toBe('unchanged');
+      expect(await crontabOf(user.name)).toBe(both);
+      expect(await installCronLine({ ...withDrill, drill: '0 5 15 * *' })).toBe('replaced');
+      expect(await crontabOf(user.name)).toBe(`${before ?? ''}45 23 * * 6 ${SCRIPT} # dupliswift:nightly\n0 5 15 * * ${SCRIPT} drill # dupliswift:nightly:drill\n`);
+      expect(await installCronLine({ ...withDrill, drill: undefined })).toBe('replaced');
+      expect(await crontabOf(user.name)).toBe(`${before ?? ''}45 23 * * 6 ${SCRIPT} # dupliswift:nightly\n`);
+      expect(await installCronLine(withDrill)).toBe('replaced');
+      expect(await crontabOf(user.name)).toBe(both);
+
       expect(await uninstallCronLine({ profile: 'nightly', user: user.name })).toBe('removed');
       expect(await crontabOf(user.name)).toBe(before);
       expect(await uninstallCronLine({ profile: 'nightly', user: user.name })).toBe('absent');
@@ -113,17 +144,20 @@ describe('crontab on a throwaway user, through crontab -l / crontab -', () => {
   }
 
   it('changing the install method moves the schedule: never two at once', async () => {
-    const { mkdtemp, readdir, rm } = await import('node:fs/promises');
+    const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
+    const { join } = await import('node:path');
     const cronD = await mkdtemp('/tmp/dsw-crond-');
-    const base = { profile: 'nightly', schedule: '17 3 * * *', script: SCRIPT, uid: 0, env: { HOME: user.home }, user: user.name, cronDDir: cronD };
+    const base = { profile: 'nightly', schedule: '17 3 * * *', drill: DRILL, script: SCRIPT, uid: 0, env: { HOME: user.home }, user: user.name, cronDDir: cronD };
     const original = 'MAILTO=""\n0 1 * * * /usr/bin/true\n';
     await setCrontab(user.name, original);
     try {
       expect(await installSchedule({ ...base, method: 'crontab' })).toMatchObject({ method: 'crontab', changed: true });
+      expect(await crontabOf(user.name)).toBe(`${original}17 3 * * * ${SCRIPT} # dupliswift:nightly\n${DRILL} ${SCRIPT} drill # dupliswift:nightly:drill\n`);
       expect(await readdir(cronD)).toEqual([]);
       expect(await installSchedule({ ...base, method: 'cron.d' })).toMatchObject({ method: 'cron.d', changed: true });
       expect(await crontabOf(user.name)).toBe(original);
       expect(await readdir(cronD)).toEqual(['dupliswift-nightly']);
+      expect(await readFile(join(cronD, 'dupliswift-nightly'), 'utf8')).toMatch(new RegExp(`\n${DRILL.replace(/\*/g, '\\*')} ${user.name} ${SCRIPT} drill # dupliswift:nightly:drill\n$`));
       expect(await installSchedule({ ...base, method: 'cron.d' })).toMatchObject({ changed: false });
       expect(await installSchedule({ ...base, method: 'none' })).toMatchObject({ method: 'none', changed: true });
       expect(await readdir(cronD)).toEqual([]);

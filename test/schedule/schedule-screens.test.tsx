@@ -14,7 +14,7 @@ import { Cancelled } from '../../src/prompt/port';
 import { keys, send, tick } from '../helpers/ink';
 
 // The Schedule step's screens in the real TUI (ink-testing-library, 80x24): every question fits, the
-// volume-size question says why 200 MB, and the summary after writing names the script.
+// volume-size question says why 200 MB, the restore drill is offered monthly, and the summary after writing names the script.
 
 let app: ReturnType<typeof render> | undefined;
 let store: WizardStore | undefined;
@@ -85,6 +85,11 @@ describe('Schedule step screens', () => {
     fits(await question(/E-mail to alert/));
     await send(app, keys.enter);
     fits(await question(/Health-check URL/));
+    await send(app, keys.enter);
+    frame = await question(/restore drill/);
+    expect(frame).toContain('41 4 1 * *');
+    expect(frame).toMatch(/monthly/);
+    fits(frame);
     await send(app, keys.enter);
     frame = await question(/passphrases and the OpenStack password/);
     expect(frame).toMatch(/0600 files/);

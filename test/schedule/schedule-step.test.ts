@@ -87,6 +87,10 @@ describe('Schedule step', () => {
     expect(files['RESTORE.txt']!.bytes).toContain('dupliswift restore --profile nightly');
     const profile = await loadProfile('nightly', configDir);
     expect(profile).toMatchObject({ name: 'nightly', container, keys: { encrypt: keys.encrypt, sign: keys.sign }, schedule: { keepFull: 2, volsize: 200 }, tools: { duplicity: '/usr/bin/duplicity' } });
+    // No "schedule.drill" in the answers, and --yes: the monthly restore drill, kept in the profile.
+    expect(profile.schedule.drill).toBe('41 4 1 * *');
+    expect(state.result).toMatchObject({ drill: '41 4 1 * *' });
+    expect(files['backup.sh']!.bytes).toMatch(/^  drill\) drill ;;$/m);
     expect(logs.join('\n')).toMatch(/Test restore of .* matches the original byte for byte/);
     // Progress from duplicity's --log-fd: bytes processed against the source's size.
     expect(logs.join('\n')).toMatch(/\d+\.\d MB of \d+\.\d MB processed/);
@@ -99,6 +103,16 @@ describe('Schedule step', () => {
     await scheduleStep.run(state);
     expect(await snapshot(dir)).toEqual(before);
     expect(state.result).toMatchObject({ changed: false });
+  });
+
+  it('takes "off" for the drill, and refuses a drill that is not a cron schedule', async () => {
+    const state = stateFor({ ...answers(false), source, exclude: [join(source, 'tmp')], schedule: { ...answers(false).schedule, drill: 'off' } });
+    await scheduleStep.run(state);
+    expect((await loadProfile('nightly', configDir)).schedule.drill).toBe('off');
+    expect(state.result).toMatchObject({ drill: 'off' });
+    const bad = stateFor({ ...answers(false), profile: 'other', source, schedule: { ...answers(false).schedule, drill: 'monthly' } });
+    await expect(scheduleStep.run(bad)).rejects.toThrow(/schedule\.drill.*five/);
+    await expect(stat(join(configDir, 'other'))).rejects.toThrow();
   });
 
   it('refuses a bad answer before writing anything', async () => {

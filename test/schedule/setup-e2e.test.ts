@@ -94,7 +94,8 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
       expect(String(first.stderr)).not.toContain(secret);
     }
     const crontab = await crontabOf(user.name);
-    expect(crontab).toBe(`${existingCrontab}17 3 * * * ${join(dir, 'backup.sh')} # dupliswift:nightly\n`);
+    // No "schedule.drill" in the answers, and --yes: the monthly restore drill is a second line of ours.
+    expect(crontab).toBe(`${existingCrontab}17 3 * * * ${join(dir, 'backup.sh')} # dupliswift:nightly\n41 4 1 * * ${join(dir, 'backup.sh')} drill # dupliswift:nightly:drill\n`);
     const files = await snapshot(dir);
 
     const second = await setupAsUser();
@@ -105,7 +106,7 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     expect(await crontabOf(user.name)).toBe(crontab);
   });
 
-  it('switching the schedule off takes our line out again: the crontab is byte-identical to before', async () => {
+  it('switching the schedule off takes our lines out again: the crontab is byte-identical to before', async () => {
     const off = await setupAsUser({ install: 'none' });
     expect(off.exitCode, off.stderr).toBe(0);
     expect(JSON.parse(String(off.stdout))).toMatchObject({ install: { method: 'none', changed: true } });

@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { run, which } from '../exec';
@@ -78,6 +79,8 @@ export function unitDir(uid: number, env: NodeJS.ProcessEnv): string {
 }
 
 export async function writeUnits(dir: string, profile: string, units: Units, job: ScheduledJob = 'backup'): Promise<{ service: string; timer: string; outcome: WriteOutcome[] }> {
+  // ~/.config/systemd/user does not exist until something puts a unit there.
+  await mkdir(dir, { recursive: true });
   const name = unitName(profile, job);
   const service = join(dir, `${name}.service`);
   const timer = join(dir, `${name}.timer`);
