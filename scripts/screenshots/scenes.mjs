@@ -60,6 +60,7 @@ export const scenes = [
       { waitFor: 'Volume size', ...enter },
       { waitFor: 'E-mail to alert', ...enter },
       { waitFor: 'Health-check URL', ...enter },
+      { waitFor: 'restore drill', ...enter },
       { waitFor: 'Where should the job find', ...enter },
       { waitFor: 'How should it be scheduled', shot: 'setup-schedule', title: 'dupliswift — setup: schedule', keys: ['Up'] },
       { ...enter },
