@@ -7,13 +7,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectDuplicity } from '../../src/core/duplicity/detect';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import { failureOf, runScript, verifyBackup } from '../../src/core/schedule/first-run';
 import {
-  fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftEnvOf, swiftList, treeBytes, watchArgv,
+  fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftList, treeBytes, watchArgv,
   type StackEnv, type TestKeys,
 } from '../helpers/backup-job';
+import { cronRun as cronRunScript, stackJobInput } from '../helpers/job-run';
 
 let stack: StackEnv;
 let keys: TestKeys;
@@ -25,31 +25,12 @@ const container = `dsw-job-${process.pid}-${Date.now()}`;
 let input: JobInput;
 let script: string;
 
-/** The script exactly as cron would start it. */
-function cronRun(args: string[] = []) {
-  return execa('/usr/bin/setsid', ['-w', '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', '/bin/bash', script, ...args], { stdin: 'ignore', reject: false });
-}
+const cronRun = (args: string[] = []) => cronRunScript(script, args);
 
 beforeAll(async () => {
   [stack, keys, source, ping, mail] = await Promise.all([stackUp(), makeTestKeys(), makeSource(), pingServer(), fakeMail()]);
   root = await mkdtemp(join(tmpdir(), 'dsw-cfg-'));
-  const duplicity = await detectDuplicity();
-  input = {
-    dir: join(root, 'nightly'),
-    profile: {
-      version: 1, name: 'nightly', source, exclude: [join(source, 'tmp')], gnupgHome: keys.home,
-      keys: { encrypt: keys.encrypt, sign: keys.sign },
-      openstack: { authUrl: stack.OS_AUTH_URL, identityVersion: '3', username: stack.OS_USERNAME, projectName: stack.OS_PROJECT_NAME, interface: 'public', region: stack.OS_REGION_NAME },
-      container,
-      schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 1 },
-      secrets: 'file', install: 'none',
-      alert: { pingUrl: ping.url, mail: 'ops@example.invalid' },
-    },
-    swiftEnv: swiftEnvOf(stack),
-    secrets: { encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase, swiftPassword: stack.OS_PASSWORD },
-    tools: { duplicity, gpg: '/usr/bin/gpg', flock: '/usr/bin/flock', curl: '/usr/bin/curl', mail: mail.path },
-    home: '/root',
-  };
+  input = await stackJobInput({ stack, keys, source, root, container, pingUrl: ping.url, mail: mail.path });
   script = (await writeBackupJob(input)).script;
 });
 

@@ -11,9 +11,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectDuplicity } from '../../src/core/duplicity/detect';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
-import { fakeMail, makeSource, makeTestKeys, stackUp, swiftDelete, swiftEnvOf, swiftList, watchArgv, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { fakeMail, makeSource, makeTestKeys, stackUp, swiftDelete, swiftList, watchArgv, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { cronRun as cronRunScript, stackJobInput } from '../helpers/job-run';
 
 let stack: StackEnv;
 let keys: TestKeys;
@@ -35,10 +35,7 @@ const pingServer = createServer((req, res) => {
   });
 });
 
-/** The script exactly as cron would start it. */
-function cronRun(args: string[] = []) {
-  return execa('/usr/bin/setsid', ['-w', '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', '/bin/bash', script, ...args], { stdin: 'ignore', reject: false });
-}
+const cronRun = (args: string[] = []) => cronRunScript(script, args);
 
 /** Overwrites an object in Swift with junk of the same size, as a bad disk or a bad upload would. */
 async function swiftCorruptObject(name: string): Promise<void> {
@@ -55,22 +52,7 @@ beforeAll(async () => {
   const pingUrl = `http://127.0.0.1:${(pingServer.address() as { port: number }).port}/ping/abc`;
   [stack, keys, source, mail] = await Promise.all([stackUp(), makeTestKeys(), makeSource(), fakeMail()]);
   root = await mkdtemp(join(tmpdir(), 'dsw-drill-cfg-'));
-  input = {
-    dir: join(root, 'nightly'),
-    profile: {
-      version: 1, name: 'nightly', source, exclude: [join(source, 'tmp')], gnupgHome: keys.home,
-      keys: { encrypt: keys.encrypt, sign: keys.sign },
-      openstack: { authUrl: stack.OS_AUTH_URL, identityVersion: '3', username: stack.OS_USERNAME, projectName: stack.OS_PROJECT_NAME, interface: 'public', region: stack.OS_REGION_NAME },
-      container,
-      schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 1, drill: '41 4 1 * *' },
-      secrets: 'file', install: 'none',
-      alert: { pingUrl, mail: 'ops@example.invalid' },
-    },
-    swiftEnv: swiftEnvOf(stack),
-    secrets: { encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase, swiftPassword: stack.OS_PASSWORD },
-    tools: { duplicity: await detectDuplicity(), gpg: '/usr/bin/gpg', flock: '/usr/bin/flock', curl: '/usr/bin/curl', mail: mail.path },
-    home: '/root',
-  };
+  input = await stackJobInput({ stack, keys, source, root, container, pingUrl, mail: mail.path, schedule: { drill: '41 4 1 * *' } });
   script = (await writeBackupJob(input)).script;
   const backup = await cronRun();
   if (backup.exitCode !== 0) throw new Error(`the backup the drill needs failed (exit ${backup.exitCode}): ${backup.stderr}`);
