@@ -163,3 +163,27 @@ describe('keys in one burst', () => {
     await expect(answer).resolves.toBe('rsa4096');
   });
 });
+
+describe('text entry', () => {
+  it('a paste that ends in a newline submits the pasted text', async () => {
+    const { store, app } = mount();
+    const answer = store.ask({ kind: 'text', q: { id: 'u', message: 'Keystone auth URL?' } });
+    await tick();
+    app.stdin.write('https://keystone.example:5000/v3\r');
+    await expect(answer).resolves.toBe('https://keystone.example:5000/v3');
+  });
+
+  it('edits like readline: Ctrl-U clears a default, backspace, arrows to insert in the middle', async () => {
+    const { store, app } = mount();
+    const answer = store.ask({ kind: 'text', q: { id: 'c', message: 'Container?', default: 'backup-web1' } });
+    await tick();
+    await send(app, '\u0015'); // Ctrl-U: the default is gone
+    await send(app, 'bakupz');
+    await send(app, keys.backspace); // "bakup"
+    await send(app, 's'); // "bakups"
+    for (let i = 0; i < 4; i++) await send(app, '\u001B[D'); // ← ×4: cursor after "ba"
+    await send(app, 'c');
+    await send(app, keys.enter);
+    await expect(answer).resolves.toBe('backups');
+  });
+});

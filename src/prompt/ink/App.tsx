@@ -1,6 +1,7 @@
 import React, { useState, useSyncExternalStore } from 'react';
 import { Box, Text, useInput, useStdout } from 'ink';
-import { ConfirmInput, PasswordInput, Spinner, TextInput } from '@inkjs/ui';
+import { ConfirmInput, Spinner } from '@inkjs/ui';
+import { TextField } from './TextField';
 import { ChoiceList } from './ChoiceList';
 import type { Tone } from '../port';
 import type { LogEntry, Pending, WizardState, WizardStore } from './store';
@@ -80,8 +81,9 @@ function SecretInput({ pending, store }: { pending: Pending; store: WizardStore 
   if (!q) return null;
   return (
     <Box flexDirection="column">
-      <PasswordInput
+      <TextField
         key={pending.attempt}
+        mask="*"
         placeholder="(typed characters are hidden)"
         onChange={(value) => setAssessment(q.assess?.(value))}
         onSubmit={(value) => store.answer(value)}
@@ -97,10 +99,9 @@ function QuestionView({ pending, store }: { pending: Pending; store: WizardStore
   switch (question.kind) {
     case 'text':
       input = (
-        <TextInput
+        <TextField
           key={pending.attempt}
           defaultValue={question.q.default}
-          placeholder={question.q.default ? undefined : '…'}
           onSubmit={(value) => store.answer(value)}
         />
       );
@@ -179,7 +180,7 @@ export function App({ store, size }: { store: WizardStore; size?: { columns: num
       </Box>
       <Box marginTop={1}>
         <Text dimColor>
-          {state.pending?.question.kind === 'select' ? '↑↓ choose · ' : ''}Enter confirm{state.canGoBack ? ' · Esc back' : ''} · Ctrl-C quit
+          {state.pending?.question.kind === 'select' ? '↑↓ choose · ' : ''}{state.pending?.question.kind === 'text' ? 'Ctrl-U clear · ' : ''}Enter confirm{state.canGoBack ? ' · Esc back' : ''} · Ctrl-C quit
         </Text>
       </Box>
     </Box>

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { applyEdit, initialTextField, valueOf, type Edit } from '../../src/prompt/ink/text-field-state';
+
+const run = (start: string, ...edits: Edit[]) => edits.reduce(applyEdit, initialTextField(start));
+
+describe('the one-line editor', () => {
+  it('treats a multi-byte character as one step', () => {
+    const s = run('zürich', { kind: 'left' }, { kind: 'left' }, { kind: 'left' }, { kind: 'left' }, { kind: 'backspace' });
+    expect(valueOf(s)).toBe('zrich');
+    expect(s.cursor).toBe(1);
+  });
+
+  it('drops line breaks and tabs from a paste', () => {
+    expect(valueOf(run('', { kind: 'insert', text: 'a\tb\r\nc' }))).toBe('abc');
+  });
+
+  it('deletes a word back to a space or a slash', () => {
+    expect(valueOf(run('/srv/data/tmp', { kind: 'delete-word' }))).toBe('/srv/data/');
+    expect(valueOf(run('two words  ', { kind: 'delete-word' }))).toBe('two ');
+  });
+
+  it('clears before and after the cursor', () => {
+    const mid = run('abcdef', { kind: 'left' }, { kind: 'left' });
+    expect(valueOf(applyEdit(mid, { kind: 'clear-before' }))).toBe('ef');
+    expect(valueOf(applyEdit(mid, { kind: 'clear-after' }))).toBe('abcd');
+  });
+
+  it('stays put at the edges', () => {
+    expect(run('', { kind: 'backspace' }, { kind: 'left' }, { kind: 'delete' })).toEqual({ chars: [], cursor: 0 });
+    expect(run('ab', { kind: 'right' }, { kind: 'delete' }).cursor).toBe(2);
+  });
+});
