@@ -1,3 +1,4 @@
+import { count } from '../core/words';
 import type { GlobalOptions } from '../cli';
 import { UsageError, UserError } from '../core/errors';
 import { describeKey, type KeyInfo } from '../core/keys/colons';
@@ -123,7 +124,7 @@ export async function keysImportCommand(files: string[], opts: GlobalOptions, ho
     const inspected = await inspectKeyFiles(gnupgHome, files, signal);
     const incoming = mergeKeyFiles(inspected);
     prompt.show({
-      title: `The files hold ${incoming.length} key${incoming.length === 1 ? '' : 's'}:`,
+      title: `The files hold ${count(incoming.length, 'key')}:`,
       lines: incoming.map((k) => `${k.fingerprint}  ${k.secret ? 'secret + public' : 'public only'}  ${describeKey(k)}`),
     });
     const imported = await prompt.task({ running: `Importing into ${gnupgHome} and setting ultimate trust`, done: 'Keys imported and trusted' }, () => importKeyFiles(gnupgHome, inspected, signal));

@@ -1,3 +1,4 @@
+import { count } from '../core/words';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GlobalOptions } from '../cli';
@@ -103,7 +104,7 @@ function formatBytes(bytes: number): string {
 
 export function summaryLines(s: RestoreSummary): string[] {
   return [
-    `${s.files} files (${formatBytes(s.bytes)}), ${s.directories} folders, ${s.symlinks} symlinks in ${s.seconds.toFixed(1)} s`,
+    `${count(s.files, 'file')} (${formatBytes(s.bytes)}), ${count(s.directories, 'folder')}, ${count(s.symlinks, 'symlink')} in ${s.seconds.toFixed(1)} s`,
     `into ${s.restoredAt}${s.time ? ` (as of ${s.time})` : ' (newest backup)'}`,
   ];
 }

@@ -1,3 +1,4 @@
+import { count } from '../core/words';
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { RestoreOptions } from '../commands/restore';
@@ -264,8 +265,8 @@ const timeStep: Step<RestoreState> = {
     const points = pointsInTime(status);
     if (!points.length) throw new UserError(`The container ${state.container} holds no complete duplicity backup.`, { fix: 'Pick a container marked ● (it holds backup manifests).', code: 'no-backup' });
     prompt.show({
-      title: `${status.chains.length} chain${status.chains.length === 1 ? '' : 's'}, ${points.length} points in time`,
-      lines: status.chains.map((c, i) => `chain ${i + 1}${c.primary ? ' (current)' : ''}: ${utc(c.start)} → ${utc(c.end)}, ${c.sets.length} sets`),
+      title: `${count(status.chains.length, 'chain')}, ${count(points.length, 'point in time', 'points in time')}`,
+      lines: status.chains.map((c, i) => `chain ${i + 1}${c.primary ? ' (current)' : ''}: ${utc(c.start)} → ${utc(c.end)}, ${count(c.sets.length, 'backup set')}`),
     });
     if (state.flags.time) {
       state.time = { arg: state.flags.time, label: state.flags.time };
@@ -274,7 +275,7 @@ const timeStep: Step<RestoreState> = {
     const arg = await prompt.select({
       id: 'restore.time',
       message: 'Restore the files as they were at:',
-      choices: points.map((p, i) => ({ value: timeArg(p.time), label: `${utc(p.time)}  ${p.type === 'full' ? 'full' : 'incremental'}${i === 0 ? ' (newest)' : ''}`, hint: `chain ${p.chain + 1}, ${p.volumes} volume${p.volumes === 1 ? '' : 's'}` })),
+      choices: points.map((p, i) => ({ value: timeArg(p.time), label: `${utc(p.time)}  ${p.type === 'full' ? 'full' : 'incremental'}${i === 0 ? ' (newest)' : ''}`, hint: `chain ${p.chain + 1}, ${count(p.volumes, 'volume')}` })),
       default: timeArg(points[0]!.time),
     });
     const point = points.find((p) => timeArg(p.time) === arg);
@@ -357,12 +358,12 @@ const restoreStep: Step<RestoreState> = {
       if (overwrite) break;
       if (state.flags.target) throw new UserError(`The restore target ${target} is not empty; nothing was restored or changed.`, { fix: 'Pick a new or empty folder.', code: 'target-not-empty' });
     }
-    state.summary = await prompt.task({ running: `Restoring ${state.path ?? 'everything'} into ${target}`, done: 'Restored' }, (report) =>
+    state.summary = await prompt.task({ running: `Restoring ${state.path ?? 'everything'} into ${target}`, done: 'Restore finished' }, (report) =>
       restore({ source, path: state.path, time: state.time?.arg, target, overwrite, flagFamily: state.family!, signal, onProgress: report }));
     const s = state.summary;
     prompt.show({
-      title: `Restored ${s.files} files (${s.bytes.toLocaleString('en')} bytes) in ${s.seconds.toFixed(1)} s`,
-      lines: [`into ${s.restoredAt}`, `as of ${state.time?.label ?? 'the newest backup'}`, `${s.directories} folders, ${s.symlinks} symlinks; modes and times as in the backup`],
+      title: `Restored ${count(s.files, 'file')} (${count(s.bytes, 'byte')})`,
+      lines: [`into ${s.restoredAt}`, `as of ${state.time?.label ?? 'the newest backup'}`, `${count(s.directories, 'folder')}, ${count(s.symlinks, 'symlink')}; modes and times as in the backup`],
       tone: 'success',
     });
   },

@@ -81,7 +81,7 @@ describe('a hand-made, one-key backup', () => {
     });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/Keys imported/);
-    expect(result.stderr).toMatch(/1 chain, 1 points in time/);
+    expect(result.stderr).toMatch(/1 chain, 1 point in time/);
     const restored = await snapshotTree(target);
     expect(Object.keys(restored)).toEqual(['etc', 'etc/app', 'etc/app/secret.conf']);
     expect(restored['etc/app/secret.conf']).toEqual((await snapshotTree(source))['etc/app/secret.conf']);
@@ -174,7 +174,7 @@ describe('the browse screen in a real terminal (tmux)', () => {
     await term.waitFor('Restore into which folder?', 30_000);
     await settle();
     term.keys('Enter'); // the default: ./restored-<container>, new
-    const done = await term.waitFor(/Restored 1 files/, 60_000);
+    const done = await term.waitFor(/Restored 1 file /, 60_000);
     expect(done).toMatch(/restored-ds-tut/);
     expect(await term.exitCode(10_000)).toBe(0);
     const target = join(work, `restored-${container}`);
