@@ -1,4 +1,4 @@
-import { count } from '../core/words';
+import { count, formatBytes } from '../core/words';
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { GlobalOptions } from '../cli';
@@ -89,17 +89,6 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
       archiveDir: await freshArchiveDir(),
     },
   };
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 export function summaryLines(s: RestoreSummary): string[] {

@@ -1,17 +1,6 @@
+import { formatBytes } from '../words';
 import type { CheckReport } from './swift';
 import type { OpenStackTarget } from './target';
-
-export function formatBytes(bytes: number | undefined): string {
-  if (bytes === undefined) return 'unknown';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
 
 const ms = (n: number) => `${Math.round(n)} ms`;
 
