@@ -86,6 +86,19 @@ describe('backup.sh drill, run as cron runs it', () => {
     expect(await readdir(join(input.dir, 'cache'), { recursive: true })).toEqual(cacheBefore);
   });
 
+  it('a backup that starts while a drill runs waits for it, rather than skipping the night', async () => {
+    const lock = join(input.dir, 'backup.lock');
+    // What a running drill holds: its own lock, then the job's, for a second.
+    const holder = execa('/usr/bin/flock', [`${lock}.drill`, '/usr/bin/flock', lock, '/bin/sleep', '1'], { reject: false });
+    const held = async (file: string) => (await execa('/usr/bin/flock', ['-n', file, '/bin/true'], { reject: false })).exitCode !== 0;
+    while (!(await held(lock))) await new Promise((r) => setTimeout(r, 20));
+    const backup = await cronRun();
+    await holder;
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    const log = await readFile(join(input.dir, 'backup.log'), 'utf8');
+    expect(log).toMatch(/\] a restore drill is running; the backup waits for it\n.*\] backup of .* started/);
+  });
+
   it('with a wrong passphrase in the secrets: non-zero, a /fail ping and a mail that both say it was the drill', async () => {
     pings.length = 0;
     await writeBackupJob({ ...input, secrets: { ...input.secrets, encryptPassphrase: 'not the passphrase' } });

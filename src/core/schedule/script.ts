@@ -204,11 +204,21 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# A restore drill holds "$LOCK_FILE.drill" for as long as it runs (and waits for) the main lock.
+drill_running() {
+  local free=0
+  exec 7>>"$LOCK_FILE.drill"
+  "$FLOCK" -n 7 || free=1
+  exec 7>&-
+  [ "$free" = 1 ]
+}
+
 backup() {
   # One run at a time per profile: a second one (cron overlapping a slow run, or a manual run) leaves
-  # at once, touching nothing; the lock is released by the kernel however the first one ends.
+  # at once, touching nothing; the lock is released by the kernel however the first one ends. A
+  # restore drill takes minutes: a backup waits for it rather than skip a night.
   exec 9>>"$LOCK_FILE"
-  if ! "$FLOCK" -n 9; then
+  if ! "$FLOCK" -n 9 && ! { drill_running && log "a restore drill is running; the backup waits for it" && "$FLOCK" -w 3600 9; }; then
     log "another backup of this profile is running; this run did nothing"
     printf 'dupliswift %s: another backup is running; nothing done\\n' "$PROFILE" >&2
     exit 75
@@ -253,7 +263,12 @@ restore() {
 ${drillScriptFragment({ duplicity: i.tools.duplicity, family, url: i.target, source: i.source })}
 drill() {
   # Waits for a running backup rather than skipping: the drill is rare, and restoring while retention
-  # deletes old volumes would fail for nothing.
+  # deletes old volumes would fail for nothing. Its own lock tells a starting backup to wait in turn.
+  exec 8>>"$LOCK_FILE.drill"
+  if ! "$FLOCK" -n 8; then
+    printf 'dupliswift %s: another restore drill is running; nothing done\\n' "$PROFILE" >&2
+    exit 75
+  fi
   exec 9>>"$LOCK_FILE"
   if ! "$FLOCK" -w 7200 9; then
     log "the backup held the lock for two hours; this restore drill did nothing"
