@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../src/core/profile/atomic';
+import { writeFileAtomic } from '../../src/core/fs/atomic-write';
 import { loadProfile, serializeProfile } from '../../src/core/profile/load';
 import { configRoot, profileDir } from '../../src/core/profile/paths';
 import type { Profile } from '../../src/core/profile/types';

@@ -2,7 +2,7 @@ import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { ensurePrivateDir, writePrivateFile } from '../secrets/atomic-write';
+import { ensurePrivateDir, writePrivateFile } from '../fs/atomic-write';
 import type { KeyInfo } from './colons';
 import { groupedFingerprint, shortId } from './fingerprint';
 import { gpg, gpgMessage, isBadPassphrase, killAgent } from './gnupg';

@@ -1,6 +1,6 @@
 import { UserError } from '../errors';
 import { run } from '../exec';
-import { writeFileAtomic, type WriteOutcome } from '../profile/atomic';
+import { writeFileAtomic, type WriteOutcome } from '../fs/atomic-write';
 import { shq } from './shell-quote';
 import { rm, stat } from 'node:fs/promises';
 

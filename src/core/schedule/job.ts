@@ -2,7 +2,7 @@ import { mkdir, chmod, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Duplicity } from '../duplicity/detect';
 import { UserError } from '../errors';
-import { ensureOwnerOnlyDir, writeFileAtomic, type WriteOutcome } from '../profile/atomic';
+import { ensureOwnerOnlyDir, writeFileAtomic, type WriteOutcome } from '../fs/atomic-write';
 import { serializeProfile } from '../profile/load';
 import { PROFILE_FILES } from '../profile/paths';
 import { restoreNote } from '../profile/restore-note';

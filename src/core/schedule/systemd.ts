@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors';
 import { run, which } from '../exec';
-import { writeFileAtomic, type WriteOutcome } from '../profile/atomic';
+import { writeFileAtomic, type WriteOutcome } from '../fs/atomic-write';
 import type { ScheduledJob } from './crontab';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];

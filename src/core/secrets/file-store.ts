@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDir, writePrivateFile } from './atomic-write';
+import { ensurePrivateDir, writePrivateFile } from '../fs/atomic-write';
 import { checkName, type SecretLookup, type SecretName, type SecretStore } from './store';
 
 /**

@@ -5,7 +5,7 @@ import { existingExportFiles, exportKeys, type ExportResult } from '../../core/k
 import type { KeyPair } from '../../core/keys/self-test';
 import type { Prompter } from '../../prompt/port';
 import { UserError } from '../../core/errors';
-import { checkPrivateDir } from '../../core/secrets/atomic-write';
+import { checkPrivateDir } from '../../core/fs/atomic-write';
 
 export function defaultExportDir(env: NodeJS.ProcessEnv): string {
   return join(env.HOME || homedir(), 'dupliswift-keys');
