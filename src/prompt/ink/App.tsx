@@ -24,7 +24,7 @@ const stepMark = {
 function StepRail({ state }: { state: WizardState }) {
   if (state.steps.length === 0) return null;
   return (
-    <Box flexDirection="column" width={17} flexShrink={0} marginRight={1} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} paddingRight={1}>
+    <Box flexDirection="column" width={19} flexShrink={0} marginRight={1} borderStyle="single" borderTop={false} borderBottom={false} borderLeft={false} paddingRight={1}>
       {state.steps.map((step, index) => {
         const status = state.states[step.id] ?? 'todo';
         const look = stepMark[status];
@@ -152,7 +152,7 @@ export function App({ store, size }: { store: WizardStore; size?: { columns: num
   const { stdout } = useStdout();
   const rows = size?.rows ?? (stdout.rows || 24);
   const columns = Math.min(size?.columns ?? (stdout.columns || 80), 100);
-  const railWidth = state.steps.length > 0 ? 18 : 0;
+  const railWidth = state.steps.length > 0 ? 20 : 0;
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') store.cancel();
