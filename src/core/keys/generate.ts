@@ -49,8 +49,13 @@ export async function generateBackupKeys(request: GenerateRequest, progress?: (d
   const openpgp = await import('openpgp');
   const make = async (role: KeyRole, passphrase: string): Promise<GeneratedKey> => {
     const userId = `${userIdName(request.name, role)} <${request.email.trim()}>`;
+    const options = keyOptions(request.algorithm);
     const { privateKey } = await openpgp.generateKey({
-      ...keyOptions(request.algorithm),
+      ...options,
+      // This protection lives only in memory, on the way into gpg over a pipe: gpg-agent re-protects
+      // the key with its own calibrated S2K on import, and every export is gpg's. openpgp.js's default
+      // (about 65 MB of hashing per key) would be paid again at the first unlock for nothing.
+      config: { ...options.config, s2kIterationCountByte: 96 },
       userIDs: [{ name: userIdName(request.name, role), email: request.email.trim() }],
       // An empty passphrase leaves the key unprotected (an explicit, warned-about choice).
       passphrase: passphrase === '' ? undefined : passphrase,
