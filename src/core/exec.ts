@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 
 export interface RunOptions {
   /** Written to the child's stdin; the way secrets reach gpg (never argv). */
@@ -23,6 +22,8 @@ export interface RunResult {
 
 /** Runs a program to completion; a non-zero exit is data, not an exception. */
 export async function run(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  // Loaded on first use: the wizard's first frame does not wait for execa to initialise.
+  const { execa } = await import('execa');
   const extra = (opts.extraInputs ?? []).map((text) => new TextEncoder().encode(text));
   const result = await execa(file, args, {
     input: opts.input,

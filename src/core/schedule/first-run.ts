@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -22,6 +21,7 @@ export interface ScriptRun {
  * on fd 3, reporting progress as it comes.
  */
 export async function runScript(script: string, args: string[], opts: { home: string; onRecord?: (r: LogRecord) => void; signal?: AbortSignal; env?: Record<string, string> }): Promise<ScriptRun> {
+  const { execa } = await import('execa'); // on first use, as in core/exec.ts
   const child = execa('/bin/bash', [script, ...args], {
     env: { ...cronEnv(opts.home), ...opts.env, DUPLISWIFT_LOG_FD: '3' },
     extendEnv: false,
