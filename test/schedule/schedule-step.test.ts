@@ -2,6 +2,7 @@
  * The Schedule step through the answers front end, with the Keys/Keystone/Container parts of the
  * state filled as those steps leave them; real gpg, duplicity and Swift.
  */
+import { profileSnapshot } from '../helpers/profile-snapshot';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,23 +35,6 @@ function stateFor(answers: Record<string, unknown>): SetupState {
   };
 }
 
-/** Every file in the profile folder that setup writes (not the log, lock or duplicity's cache): path -> bytes, mode, mtime. */
-async function snapshot(dir: string) {
-  const out: Record<string, { bytes: string; mode: number; mtimeMs: number }> = {};
-  async function walk(sub: string) {
-    for (const e of await readdir(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (['backup.log', 'backup.lock', 'cache'].includes(rel)) continue;
-      if (e.isDirectory()) await walk(rel);
-      else {
-        const s = await stat(join(dir, rel));
-        out[rel] = { bytes: await readFile(join(dir, rel), 'utf8'), mode: s.mode & 0o777, mtimeMs: s.mtimeMs };
-      }
-    }
-  }
-  await walk('');
-  return out;
-}
 
 beforeAll(async () => {
   [stack, keys, source] = await Promise.all([stackUp(), makeTestKeys(), makeSource()]);
@@ -74,7 +58,7 @@ describe('Schedule step', () => {
     const dir = join(configDir, 'nightly');
     expect(state.result).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), firstRun: { exitCode: 0, identical: true, chains: 1 } });
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
-    const files = await snapshot(dir);
+    const files = await profileSnapshot(dir);
     expect(files['backup.sh']!.mode).toBe(0o700);
     expect(files['profile.json']!.mode).toBe(0o600);
     expect(files['exclude.txt']!.bytes).toBe(`${join(source, 'tmp')}\n`);
@@ -98,10 +82,10 @@ describe('Schedule step', () => {
 
   it('is idempotent: the same answers again leave every file byte-identical and untouched', async () => {
     const dir = join(configDir, 'nightly');
-    const before = await snapshot(dir);
+    const before = await profileSnapshot(dir);
     const state = stateFor({ ...answers(false), source, exclude: [join(source, 'tmp')] });
     await scheduleStep.run(state);
-    expect(await snapshot(dir)).toEqual(before);
+    expect(await profileSnapshot(dir)).toEqual(before);
     expect(state.result).toMatchObject({ changed: false });
   });
 

@@ -3,6 +3,7 @@
  * has a crontab: the same answers twice change nothing (files byte-identical and untouched, crontab
  * identical but for our one line). Needs every setup step (Keys, Keystone, Container, Schedule).
  */
+import { profileSnapshot } from '../helpers/profile-snapshot';
 import { execa } from 'execa';
 import { chmod, chown, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,22 +36,6 @@ async function setupAsUser(overrides: Record<string, unknown> = {}) {
   return r;
 }
 
-async function snapshot(dir: string) {
-  const out: Record<string, string> = {};
-  async function walk(sub: string) {
-    for (const e of await readdir(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub ? `${sub}/${e.name}` : e.name;
-      if (['backup.log', 'backup.lock', 'cache'].includes(rel)) continue;
-      if (e.isDirectory()) await walk(rel);
-      else {
-        const s = await stat(join(dir, rel));
-        out[rel] = `${(s.mode & 0o777).toString(8)} ${s.mtimeMs} ${await readFile(join(dir, rel), 'utf8')}`;
-      }
-    }
-  }
-  await walk('');
-  return out;
-}
 
 beforeAll(async () => {
   [stack, keys, user, source] = await Promise.all([stackUp(), makeTestKeys(), throwawayUser('dswe2e'), makeSource()]);
@@ -96,13 +81,13 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     const crontab = await crontabOf(user.name);
     // No "schedule.drill" in the answers, and --yes: the monthly restore drill is a second line of ours.
     expect(crontab).toBe(`${existingCrontab}17 3 * * * ${join(dir, 'backup.sh')} # dupliswift:nightly\n41 4 1 * * ${join(dir, 'backup.sh')} drill # dupliswift:nightly:drill\n`);
-    const files = await snapshot(dir);
+    const files = await profileSnapshot(dir);
 
     const second = await setupAsUser();
     expect(second.exitCode, second.stderr).toBe(0);
     expect(watch.stop()).toEqual([]);
     expect(JSON.parse(String(second.stdout))).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), changed: false });
-    expect(await snapshot(dir)).toEqual(files);
+    expect(await profileSnapshot(dir)).toEqual(files);
     expect(await crontabOf(user.name)).toBe(crontab);
   });
 
