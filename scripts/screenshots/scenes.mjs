@@ -48,7 +48,9 @@ export const scenes = [
       { waitFor: 'OpenStack password', type: 'demo-secret', ...enter },
       { waitFor: 'Which project holds the backups', shot: 'setup-keystone', title: 'dupliswift — setup: Keystone', ...enter },
       { waitFor: 'Which endpoint should backups use', ...enter },
-      { waitFor: 'Swift container for the backups', ...enter },
+      // A container of its own each time: one that holds other backups is (rightly) questioned.
+      { waitFor: 'Swift container for the backups', keys: ['C-u'] },
+      { type: `backups-web1-${Date.now().toString(36)}`, pauseMs: 300, ...enter },
       { waitFor: /Create it\?|Name this backup profile/, ...enter },
       { waitFor: 'Name this backup profile', shot: 'setup-container', title: 'dupliswift — setup: container', ...enter },
       { waitFor: 'Which folder should be backed up', pauseMs: 500, type: '__DATA__' },

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { PROFILE_FILES, profileDir, type LocateOptions } from './paths';
+import { checkProfileName, configRoot, PROFILE_FILES, profileDir, type LocateOptions } from './paths';
 import type { Profile } from './types';
 
 const FPR = /^[0-9A-F]{40}$/;
@@ -56,4 +56,13 @@ export async function loadProfile(name: string, configDir?: string, opts: Omit<L
 /** profile.json's bytes: stable key order and a final newline, so the same settings give the same file. */
 export function serializeProfile(profile: Profile): string {
   return `${JSON.stringify(profile, null, 2)}\n`;
+}
+
+/** Every readable profile under the config root; folders that are not profiles are passed over. */
+export async function listProfiles(opts: LocateOptions = {}): Promise<Array<Profile & { dir: string }>> {
+  const root = configRoot(opts);
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const loaded = await Promise.all(entries.filter((e) => e.isDirectory() && !checkProfileName(e.name))
+    .map((e) => loadProfile(e.name, root, { env: opts.env, uid: opts.uid }).catch(() => undefined)));
+  return loaded.filter((p): p is Profile & { dir: string } => p !== undefined);
 }

@@ -22,7 +22,12 @@ export function fullManifestTime(objectName: string): string | undefined {
 export async function listBackupContainers(auth: SwiftAuth, http: HttpOptions): Promise<BackupContainer[]> {
   const containers = await listContainers(auth, http);
   return Promise.all(containers.map(async (c) => {
-    const fulls = (await listObjects(auth, c.name, 'duplicity-full.', http)).map(fullManifestTime).filter((t): t is string => Boolean(t)).sort();
+    const fulls = await backupsIn(auth, c.name, http);
     return { name: c.name, objects: c.count, bytes: c.bytes, hasBackup: fulls.length > 0, lastFull: fulls[fulls.length - 1] };
   }));
+}
+
+/** The duplicity backups one container holds: its full-backup time stamps, oldest first. */
+export async function backupsIn(auth: SwiftAuth, container: string, http: HttpOptions): Promise<string[]> {
+  return (await listObjects(auth, container, 'duplicity-full.', http)).map(fullManifestTime).filter((t): t is string => Boolean(t)).sort();
 }

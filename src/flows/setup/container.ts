@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
 import { UserError, describeError } from '../../core/errors';
+import { listProfiles } from '../../core/profile/load';
+import { backupsIn } from '../../core/restore/containers';
+import { count } from '../../core/words';
 import { openTarget } from '../../core/openstack/connect';
 import { DEFAULT_TIMEOUT_MS, type HttpOptions } from '../../core/openstack/http';
 import { formatCheck } from '../../core/openstack/report';
@@ -12,6 +15,38 @@ import type { SetupState } from './state';
  * The Container step: name the container, create it if the person agrees, and prove it with a
  * probe object (write, read back, compare, delete) so the first backup does not find out.
  */
+
+const stamp = (t: string) => t.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)\d\dZ$/, '$1-$2-$3 $4:$5 UTC');
+
+/**
+ * May this server's backups go into a container that already holds objects? Other files are no
+ * matter: duplicity reads and writes only its own "duplicity-" names. Another backup set is: two
+ * sets in one container become one chain, so the job would need the other set's keys, and its
+ * retention would delete the other set's backups. Fine only when a profile here made them, or the
+ * person says they are this server's own.
+ */
+async function mayShareWithBackupsIn(state: SetupState, auth: SwiftAuth, name: string, http: HttpOptions): Promise<boolean> {
+  const { prompt, env, configDir } = state.ctx;
+  const fulls = await backupsIn(auth, name, http);
+  if (fulls.length === 0) {
+    prompt.show({ title: `Container "${name}" already holds other files; duplicity only reads and writes its own "duplicity-…" objects there.`, tone: 'info' });
+    return true;
+  }
+  const target = state.openstack!.target;
+  const owners = (await listProfiles({ configDir, env })).filter((p) => p.container === name && p.openstack.authUrl === target.authUrl
+    && (p.openstack.projectId && target.projectId ? p.openstack.projectId === target.projectId : p.openstack.projectName === target.projectName));
+  if (owners.length > 0) {
+    prompt.show({ title: `Container "${name}" holds the backups of profile ${owners.map((p) => p.name).join(', ')}; the job will carry them on.`, tone: 'info' });
+    return true;
+  }
+  return prompt.confirm({
+    id: 'reuseContainer',
+    destructive: true,
+    default: false,
+    message: `Container "${name}" already holds duplicity backups that no profile here made (${count(fulls.length, 'full backup')}, the newest from ${stamp(fulls[fulls.length - 1]!)}). Add this server's backups to them?`,
+    help: 'Say no unless they are this server\'s own, made with these keys: the job would need the other backups\' keys, and its retention would delete them.',
+  });
+}
 
 function defaultName(): string {
   const host = hostname().toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -47,8 +82,12 @@ export const containerStep: Step<SetupState> = {
             suggestion = name;
             continue;
           }
-        } else if ((head.objectCount ?? 0) > 0) {
-          prompt.show({ title: `Container "${name}" already holds ${head.objectCount} objects; duplicity keeps its own files apart by name and will add to them.`, tone: 'warning' });
+        } else if ((head.objectCount ?? 0) > 0 && !(await mayShareWithBackupsIn(state, auth, name, http))) {
+          if (prompt.kind === 'answers') {
+            throw new UserError(`Container "${name}" already holds duplicity backups that no profile here made, and reuseContainer is false.`, { fix: 'Name a new container in the answers file (or set "reuseContainer": true if those are this server\'s own backups, made with these keys).' });
+          }
+          suggestion = `${name}-2`;
+          continue;
         }
         const report = await prompt.task(
           { running: `Checking container "${name}" (write, read back, delete a probe)`, done: `Container "${name}" works` },
