@@ -24,8 +24,12 @@ function cancel(): void {
   if (cancelling) return;
   cancelling = true;
   abort.abort(new Cancelled());
-  // A flow that is stuck outside any abortable call still must not keep the person waiting.
-  setTimeout(() => process.exit(130), 3000).unref();
+  // A flow that is stuck outside any abortable call still must not keep the person waiting. Every
+  // file is written atomically, so leaving now cannot leave one half-written.
+  setTimeout(() => {
+    process.stderr.write('\nCancelled. Nothing half-done was written.\n');
+    process.exit(130);
+  }, 3000).unref();
 }
 process.on('SIGINT', cancel);
 process.on('SIGTERM', cancel);

@@ -53,6 +53,33 @@ describe('the wizard in a real terminal', () => {
     expect(written(home)).toEqual({ secretKeys: '', config: [] });
   });
 
+  it('Ctrl-C while keys are being generated stops at once: exit 130, no key in GnuPG, nothing in the profile folder', async () => {
+    const { home, env } = sandbox();
+    term = Terminal.start(`node ${binPath}`, { env });
+    const answer = async (question: RegExp | string, text?: string) => {
+      await term!.waitFor(question);
+      await new Promise((r) => setTimeout(r, 150));
+      if (text) term!.type(text);
+      await new Promise((r) => setTimeout(r, 150));
+      term!.keys('Enter');
+    };
+    await answer('GnuPG home');
+    await answer('Name for the keys', 'web1');
+    await answer('E-mail for the keys', 'root@web1.example');
+    await term.waitFor('Which kind of keys');
+    term.keys('Down'); // RSA-4096: generation takes long enough to interrupt
+    await answer('Which kind of keys');
+    await answer('passphrase for the encryption key', 'correct horse battery staple');
+    await answer('Type it again', 'correct horse battery staple');
+    await answer('passphrase for the signing key', 'a second, different passphrase');
+    await answer('Type it again', 'a second, different passphrase');
+    await term.waitFor('Generating the encryption and signing keys');
+    term.keys('C-c');
+    expect(await term.exitCode()).toBe(130);
+    expect(term.screen()).toContain('Cancelled. Nothing half-done was written.');
+    expect(written(home)).toEqual({ secretKeys: '', config: [] });
+  });
+
   it('goes back a step with Esc and forward again', async () => {
     const { env } = sandbox();
     term = Terminal.start(`node ${binPath}`, { env });

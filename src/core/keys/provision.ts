@@ -1,3 +1,4 @@
+import { abortable } from '../abortable';
 import { generateBackupKeys, type GenerateRequest } from './generate';
 import { ensureGnupgHome } from './gnupg';
 import { importArmored, trustUltimately } from './install';
@@ -17,7 +18,7 @@ export interface ProvisionedKeys {
 export async function provisionNewKeys(home: string, request: GenerateRequest, opts: { progress?: (detail: string, fraction?: number) => void; signal?: AbortSignal } = {}): Promise<ProvisionedKeys> {
   const { progress, signal } = opts;
   await ensureGnupgHome(home);
-  const generated = await generateBackupKeys(request, (detail, fraction) => progress?.(detail, fraction * 0.6));
+  const generated = await abortable(generateBackupKeys(request, (detail, fraction) => progress?.(detail, fraction * 0.6)), signal);
   signal?.throwIfAborted();
   progress?.('Importing both keys into GnuPG', 0.65);
   await importArmored(home, `${generated.encrypt.armoredSecret}\n${generated.sign.armoredSecret}`, signal);
