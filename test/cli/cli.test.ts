@@ -75,3 +75,24 @@ describe('the dupliswift command', () => {
     expect(dup.fix).toEqual({ apt: 'apt-get install duplicity', dnf: 'dnf install duplicity' });
   });
 });
+
+describe('the preflight summary', () => {
+  it('shows a required problem with its fixes and an optional one on a single line', async () => {
+    const { formatSummary } = await import('../../src/core/doctor/format');
+    const lines = formatSummary({
+      ok: false,
+      checks: [
+        { id: 'gpg', title: 'GnuPG', status: 'ok', required: true, version: '2.2.40', detail: 'gpg 2.2.40' },
+        { id: 'duplicity', title: 'duplicity', status: 'missing', required: true, detail: 'duplicity was not found on PATH.', fix: { apt: 'apt-get install duplicity', dnf: 'dnf install duplicity' } },
+        { id: 'secret-service', title: 'Keyring', status: 'warning', required: false, detail: 'No D-Bus session.', fix: { apt: 'apt-get install gnome-keyring dbus' } },
+      ],
+    });
+    expect(lines).toEqual([
+      '✔ GnuPG 2.2.40',
+      '✖ duplicity: duplicity was not found on PATH.',
+      '    Debian/Ubuntu: apt-get install duplicity',
+      '    Fedora/RHEL:   dnf install duplicity',
+      '⚠ Keyring: No D-Bus session.',
+    ]);
+  });
+});

@@ -23,7 +23,8 @@ export function formatSummary(report: DoctorReport): string[] {
   const passed = report.checks.filter((c) => c.status === 'ok');
   const lines = [`✔ ${passed.map((c) => (c.version ? `${c.title} ${c.version}` : c.title)).join(', ')}`];
   for (const check of report.checks.filter((c) => c.status !== 'ok')) {
-    lines.push(`${mark[check.status]} ${check.title}: ${check.detail}`, ...fixLines(check));
+    // What is optional gets one line here; `dupliswift doctor` has its fixes.
+    lines.push(`${mark[check.status]} ${check.title}: ${check.detail}`, ...(check.required ? fixLines(check) : []));
   }
   return lines;
 }
