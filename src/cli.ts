@@ -104,12 +104,14 @@ const profileOption = (c: Command) =>
   c.option('--profile <name>', 'fill what is not given from this profile, and take its password from the keyring (DUPLISWIFT_PROFILE)');
 
 const setupOptions = (c: Command) =>
-  c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)');
+  c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)')
+    .option('--openrc <file>', 'prefill the Keystone step from this openrc file (read, never run)')
+    .option('--os-cloud <name>', 'prefill the Keystone step from this cloud in clouds.yaml (OS_CLOUD)');
 
 setupOptions(program.command('setup', { isDefault: true }).description('the setup wizard: preflight, keys, export, Keystone, container, schedule'))
   .action(action(async (_opts: unknown, command: Command) => {
     const { setupCommand } = await import('./commands/setup');
-    return setupCommand(globals(command) as GlobalOptions & { configDir?: string }, hooks);
+    return setupCommand(globals(command) as GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string }, hooks);
   }));
 
 const restoreCommandDef = program.command('restore')

@@ -8,4 +8,6 @@ export interface FlowContext {
   signal: AbortSignal;
   /** Where profiles live unless the flow is told otherwise (--config-dir). */
   configDir?: string;
+  /** Where OpenStack settings come from besides OS_*: an openrc file (parsed, never run), a clouds.yaml cloud. */
+  openstackFrom?: { openrc?: string; cloud?: string };
 }

@@ -124,9 +124,9 @@ export const keystoneStep: Step<SetupState> = {
   id: 'keystone',
   title: 'Keystone',
   async run(state) {
-    const { prompt, env, signal } = state.ctx;
+    const { prompt, env, signal, openstackFrom } = state.ctx;
     const http: HttpOptions = { signal, timeoutMs: DEFAULT_TIMEOUT_MS };
-    const prefill = await gatherPrefill({ env });
+    const prefill = await gatherPrefill({ env, openrc: openstackFrom?.openrc, cloud: openstackFrom?.cloud });
     if (prefill.sources.length) prompt.show({ title: `Defaults from ${prefill.sources.join(' and ')}.`, tone: 'info' });
     const { input, password, session } = await askCredentials(state, prefill.input, http);
 
