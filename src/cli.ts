@@ -136,6 +136,7 @@ keys.command('generate')
   .option('--email <email>', 'the e-mail in the keys\' user IDs')
   .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(['curve25519', 'rsa4096']).default('curve25519'))
   .option('--export-dir <dir>', 'also export both keys into this folder (0700, files 0600)')
+  .option('--paper', 'with --export-dir: also write a printable paper copy')
   .action(action(async (opts: Record<string, unknown>, command: Command) => {
     const { keysGenerateCommand } = await import('./commands/keys');
     return keysGenerateCommand({ ...globals(command), ...opts }, hooks);

@@ -31,16 +31,16 @@ function fingerprintFlag(flag: string, value: unknown): string {
   return fpr;
 }
 
-export async function keysGenerateCommand(opts: GlobalOptions & { name?: string; email?: string; algorithm?: KeyAlgorithm; exportDir?: string }, hooks: Hooks): Promise<number> {
+export async function keysGenerateCommand(opts: GlobalOptions & { name?: string; email?: string; algorithm?: KeyAlgorithm; exportDir?: string; paper?: boolean }, hooks: Hooks): Promise<number> {
   const exportDir = opts.exportDir ? expandPath(opts.exportDir, process.env) : undefined;
   const flagAnswers = { keys: { generate: { name: opts.name, email: opts.email, algorithm: opts.algorithm } } };
   return withSession(opts, flagAnswers, hooks, async (session) => {
     const gnupgHome = resolveGnupgHome(session.env);
     // The export folder is checked before any key exists: a refusal then costs nothing.
-    const overwrite = exportDir ? await confirmExportTarget(session.prompt, exportDir, false) : false;
+    const overwrite = exportDir ? await confirmExportTarget(session.prompt, exportDir, Boolean(opts.paper)) : false;
     const keys = await generateKeysFlow(session, gnupgHome, {});
     const pair = { encrypt: keys.encrypt, sign: keys.sign, encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase };
-    const exported = exportDir ? await exportKeysFlow(session, gnupgHome, pair, { dir: exportDir, paper: false, overwrite }) : undefined;
+    const exported = exportDir ? await exportKeysFlow(session, gnupgHome, pair, { dir: exportDir, paper: Boolean(opts.paper), overwrite }) : undefined;
     if (!exported) {
       session.prompt.show({
         title: 'Both keys are in GnuPG.',

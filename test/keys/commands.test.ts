@@ -34,6 +34,19 @@ describe('dupliswift keys, without a terminal', () => {
     expect(listed.every((k) => !k.signsWithSubkey)).toBe(true);
   });
 
+  test('generate --export-dir --paper: new keys in a fresh GnuPG home, exported with the printable copy', async () => {
+    const home = join(box.root, 'gen-paper-home');
+    const dir = join(box.root, 'gen-paper');
+    const r = await runCli(['keys', 'generate', '--name', 'Paper', '--email', 'p@example.org', '--export-dir', dir, '--paper', '--json'], { env: { ...env(), GNUPGHOME: home } });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const out = parseJson<{ encryptKey: string; signKey: string; exportDir: string }>(r);
+    expect(out.exportDir).toBe(dir);
+    expect((await readdir(dir)).sort()).toEqual(['encrypt-key.public.asc', 'encrypt-key.secret.asc', 'paper-copy.txt', 'sign-key.public.asc', 'sign-key.secret.asc']);
+    expect(await readFile(join(dir, 'paper-copy.txt'), 'utf8')).toContain(out.signKey.slice(0, 4));
+    const { killAgentOf } = await import('../helpers/gpg');
+    await killAgentOf(home);
+  });
+
   test('a wrong passphrase is named clearly, and nothing is written', async () => {
     const dir = join(box.root, 'wrong');
     const r = await runCli(['keys', 'export', '--encrypt-key', keys.encrypt.toLowerCase(), '--sign-key', `0x${keys.sign}`, '--dir', dir], { env: { ...env(), DUPLISWIFT_ENCRYPT_PASSPHRASE: 'not it' } });
