@@ -8,6 +8,8 @@ export interface FrontEndOptions {
   yes?: boolean;
   /** Answers from command-line flags; consulted before asking anyone. */
   flagAnswers?: Record<string, unknown>;
+  /** Which flag answers which question id, so a missing answer names the flag to pass. */
+  flagFor?: Record<string, string>;
   /** The TUI's title ("setup", "restore"); commands without one use line mode when they must ask. */
   title?: string;
 }
@@ -83,7 +85,7 @@ export async function openSession(opts: FrontEndOptions, hooks: { onCancel: () =
   if (opts.flagAnswers && Object.keys(opts.flagAnswers).length > 0 || !interactive) {
     // Flags answer what they can; a terminal (if any) answers the rest.
     const source = interactive ? 'command line' : 'command line (no terminal to ask on)';
-    const prompt = new AnswersPrompter({ answers: opts.flagAnswers ?? {}, env, yes: Boolean(opts.yes), fallback: interactive, log, source });
+    const prompt = new AnswersPrompter({ answers: opts.flagAnswers ?? {}, env, yes: Boolean(opts.yes), fallback: interactive, log, source, flagFor: opts.flagFor });
     if (!interactive && opts.title) {
       throw new UsageError(
         'dupliswift needs a terminal to ask its questions, and none is attached.',

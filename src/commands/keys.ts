@@ -16,8 +16,16 @@ import { printJson } from './output';
 
 type Hooks = { onCancel: () => void; signal: AbortSignal };
 
+/** The flags that answer the keys flows' questions, named in the message when one is missing. */
+const FLAG_FOR = {
+  'keys.generate.name': '--name NAME',
+  'keys.generate.email': '--email EMAIL',
+  'keys.generate.algorithm': '--algorithm curve25519|rsa4096',
+  'export.dir': '--dir DIR',
+};
+
 async function withSession<T>(opts: GlobalOptions, flagAnswers: Record<string, unknown>, hooks: Hooks, body: (s: Session) => Promise<T>): Promise<T> {
-  const session = await openSession({ ...opts, flagAnswers }, hooks);
+  const session = await openSession({ ...opts, flagAnswers, flagFor: FLAG_FOR }, hooks);
   try {
     return await body(session);
   } finally {

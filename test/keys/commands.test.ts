@@ -47,6 +47,19 @@ describe('dupliswift keys, without a terminal', () => {
     await killAgentOf(home);
   });
 
+  test('generate without a terminal names the flag that is missing, and writes nothing', async () => {
+    const home = join(box.root, 'no-flags-home');
+    const r = await runCli(['keys', 'generate', '--email', 'x@example.org'], { env: { ...env(), GNUPGHOME: home }, timeoutMs: 20_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('--name was not given');
+    expect(r.stderr).toContain('Fix: Pass --name NAME.');
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(home)).toBe(false);
+    const listed = await runCli(['keys', 'list', '--json'], { env: { ...env(), GNUPGHOME: home } });
+    expect(listed.exitCode, listed.stderr).toBe(0);
+    expect(parseJson<{ keys: unknown[] }>(listed).keys).toEqual([]);
+  });
+
   test('a wrong passphrase is named clearly, and nothing is written', async () => {
     const dir = join(box.root, 'wrong');
     const r = await runCli(['keys', 'export', '--encrypt-key', keys.encrypt.toLowerCase(), '--sign-key', `0x${keys.sign}`, '--dir', dir], { env: { ...env(), DUPLISWIFT_ENCRYPT_PASSPHRASE: 'not it' } });

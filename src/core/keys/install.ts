@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors';
 import { parseColonListing, type KeyInfo } from './colons';
 import { gpg, gpgMessage } from './gnupg';
@@ -20,6 +21,8 @@ export async function trustUltimately(home: string, fingerprints: string[], sign
 }
 
 export async function listKeys(home: string, opts: { secret: boolean; fingerprints?: string[]; signal?: AbortSignal }): Promise<KeyInfo[]> {
+  // A GnuPG home that does not exist yet holds no keys; gpg itself would call that fatal.
+  if (!existsSync(home)) return [];
   const result = await gpg(home, ['--with-colons', '--fixed-list-mode', '--with-fingerprint', opts.secret ? '--list-secret-keys' : '--list-keys', ...(opts.fingerprints ?? [])], { signal: opts.signal });
   // gpg exits 2 when asked for a key it does not have, and lists nothing for an empty keyring.
   if (result.exitCode !== 0 && !result.stdout && !/No (public|secret) key|not found/i.test(result.stderr) && result.stderr.trim()) {

@@ -14,6 +14,8 @@ export interface AnswersOptions {
   log: (line: string) => void;
   /** Name of the source, for messages ("answers file /etc/x.json", "command line"). */
   source: string;
+  /** When the answers are a command's flags: which flag answers which question id, for messages. */
+  flagFor?: Record<string, string>;
 }
 
 /** Reads a dotted path (`openstack.authUrl`) from nested objects. */
@@ -33,6 +35,8 @@ export class AnswersPrompter implements Prompter {
   constructor(private readonly opts: AnswersOptions) {}
 
   private missing(id: string, message: string): never {
+    const flag = this.opts.flagFor?.[id];
+    if (flag) throw new UsageError(`${message.replace(/[?:]\s*$/, '')}: no terminal to ask on, and ${flag.split(' ')[0]} was not given.`, `Pass ${flag}.`);
     throw new UsageError(
       `The ${this.opts.source} has no answer for "${id}" (${message.replace(/[?:]\s*$/, '')}).`,
       `Add "${id}" to it${this.opts.yes ? '' : ', or pass --yes to accept the defaults'}.`,
