@@ -4,6 +4,11 @@ import { openSession } from '../session';
 import { printJson } from './output';
 
 export async function setupCommand(opts: GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string }, hooks: { onCancel: () => void; signal: AbortSignal }): Promise<number> {
+  if (opts.openrc || opts.osCloud) {
+    // A wrong path or cloud name is refused now, not at the Keystone step after keys were made.
+    const { gatherPrefill } = await import('../core/openstack/os-env');
+    await gatherPrefill({ env: process.env, openrc: opts.openrc, cloud: opts.osCloud });
+  }
   const session = await openSession({ ...opts, title: 'setup' }, hooks);
   try {
     const state = await runSetup({

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { keystoneStep } from '../../src/flows/setup/keystone';
 import type { SetupState } from '../../src/flows/setup/state';
 import { AnswersPrompter } from '../../src/prompt/answers/answers-prompter';
+import { runCli } from '../helpers/cli';
 import { stack } from '../helpers/stack';
 
 describe('setup --openrc FILE', () => {
@@ -34,5 +35,15 @@ describe('setup --openrc FILE', () => {
     expect(log.join('\n')).toContain(openrc);
     const { existsSync } = await import('node:fs');
     expect(existsSync(join(dir, 'ran'))).toBe(false);
+  });
+
+  it('refuses a wrong --openrc path before anything is asked or written', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'ds-openrc-home-'));
+    const r = await runCli(['setup', '--openrc', join(home, 'no-such-openrc'), '--config-dir', join(home, 'cfg')], { env: { HOME: home, GNUPGHOME: join(home, 'gnupg') } });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Cannot read the openrc file');
+    expect(r.stderr).toContain('Fix: Check the path given to --openrc');
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(home)).toEqual([]);
   });
 });
