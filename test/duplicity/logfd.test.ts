@@ -30,8 +30,8 @@ describe('duplicity --log-fd', () => {
   it('parses records with their codes and multi-line messages', () => {
     const records = parseLogFd(sample);
     expect(records.map((r) => [r.level, r.code])).toEqual([['NOTICE', 1], ['INFO', 2], ['NOTICE', 16], ['INFO', 3], ['ERROR', 38]]);
-    expect(records[3]!.data).toEqual(['backend SwiftBackend', 'archive-dir /c', 'chain-complete', ' full 20260101T000000Z 1 enc', ' inc 20260102T000000Z 1 enc', 'orphaned-sets-num 0']);
-    expect(records[4]!.message).toBe('Connection failed, please check your password: Unauthorized.\nCheck username/id, password');
+    expect(records[3]!.control).toEqual(['backend SwiftBackend', 'archive-dir /c', 'chain-complete', ' full 20260101T000000Z 1 enc', ' inc 20260102T000000Z 1 enc', 'orphaned-sets-num 0']);
+    expect(records[4]!.message.join('\n')).toBe('Connection failed, please check your password: Unauthorized.\nCheck username/id, password');
     expect(uploadProgress(records[2]!)).toMatchObject({ bytes: 1048576, percent: 50, stalled: false });
     expect(firstError(records)?.code).toBe(38);
   });

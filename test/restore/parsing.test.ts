@@ -3,7 +3,7 @@ import { parseCollectionStatus, pointsInTime, timeArg } from '../../src/core/res
 import { fullManifestTime } from '../../src/core/restore/containers';
 import { pickSample } from '../../src/core/restore/drill';
 import { FileIndex, parseListRecord } from '../../src/core/restore/listing';
-import { LogRecordParser, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from '../../src/core/restore/logfd';
+import { LogFdParser, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from '../../src/core/duplicity/logfd';
 import { normalizeBackupPath, pathFlag } from '../../src/core/restore/restore';
 import { timeProblem } from '../../src/core/restore/resolve';
 import { openBackupStore, profileInput } from '../../src/core/restore/swift-login';
@@ -46,9 +46,13 @@ INFO 10 20261126T073507Z 'link' sym
 
 function records(text: string): LogRecord[] {
   const out: LogRecord[] = [];
-  const parser = new LogRecordParser((r) => out.push(r));
-  for (const line of text.split('\n')) parser.line(line);
-  parser.flush();
+  const parser = new LogFdParser();
+  for (const line of text.split('\n')) {
+    const r = parser.line(line);
+    if (r) out.push(r);
+  }
+  const open = parser.flush();
+  if (open) out.push(open);
   return out;
 }
 

@@ -50,7 +50,7 @@ describe('the generated backup script, run as cron runs it', () => {
     expect(watch.stop()).toEqual([]);
     expect(first.exitCode, first.stderr).toBe(0);
     // Machine-readable progress: "Processed volume" records with the bytes read so far.
-    expect(first.records.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.extra[0]) > 300_000)).toBe(true);
+    expect(first.records.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.control[0]?.split(' ')[0]) > 300_000)).toBe(true);
     const objects = await swiftList(stack, container);
     expect(objects.some((o) => /duplicity-full\..*\.vol1\.difftar\.gpg$/.test(o))).toBe(true);
     expect(ping.hits).toEqual(['/ping/abc/start', '/ping/abc']);

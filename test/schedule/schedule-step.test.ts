@@ -77,7 +77,7 @@ describe('Schedule step', () => {
     expect(files['backup.sh']!.bytes).toMatch(/^  drill\) drill ;;$/m);
     expect(logs.join('\n')).toMatch(/Test restore of .* matches the original byte for byte/);
     // Progress from duplicity's --log-fd: bytes processed against the source's size.
-    expect(logs.join('\n')).toMatch(/\d+\.\d MB of \d+\.\d MB processed/);
+    expect(logs.join('\n')).toMatch(/\d+(\.\d)? [KMG]?i?B of \d+(\.\d)? [KMG]?i?B processed/);
   });
 
   it('is idempotent: the same answers again leave every file byte-identical and untouched', async () => {

@@ -1,6 +1,6 @@
 import { runDuplicity } from './duplicity-run';
 import { duplicityFailure } from './failure';
-import { INFO_COLLECTION_STATUS, parseDuplicityTime, type LogRecord } from './logfd';
+import { INFO, parseDuplicityTime, type LogRecord } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
 
 export interface BackupSet {
@@ -80,7 +80,7 @@ export async function collectionStatus(source: BackupSource, signal?: AbortSigna
     env: duplicityEnv(source),
     signal,
     onRecord: (r) => {
-      if (r.level === 'INFO' && r.code === INFO_COLLECTION_STATUS) record = r;
+      if (r.level === 'INFO' && r.code === INFO.collectionStatus) record = r;
     },
   });
   if (outcome.exitCode !== 0 || !record) throw duplicityFailure('Reading the backup chains', outcome);

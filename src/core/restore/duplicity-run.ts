@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Cancelled } from '../../prompt/port';
-import { LogRecordParser, type LogRecord } from './logfd';
+import { LogFdParser, type LogRecord } from '../duplicity/logfd';
 
 export interface DuplicityRun {
   /** duplicity's arguments without --log-fd (added here). */
@@ -42,11 +42,13 @@ export function runDuplicity(job: DuplicityRun): Promise<DuplicityOutcome> {
     const problems: LogRecord[] = [];
     const notices: LogRecord[] = [];
     let stderr = '';
-    const parser = new LogRecordParser((record) => {
+    const parser = new LogFdParser();
+    const take = (record: LogRecord | undefined) => {
+      if (!record) return;
       if (record.level === 'ERROR' || record.level === 'WARNING') problems.push(record);
       else if (record.level === 'NOTICE' && notices.length < 10_000) notices.push(record);
       job.onRecord?.(record);
-    });
+    };
     child.stdout!.resume();
     child.stderr!.setEncoding('utf8');
     child.stderr!.on('data', (chunk: string) => {
@@ -54,7 +56,7 @@ export function runDuplicity(job: DuplicityRun): Promise<DuplicityOutcome> {
     });
     const logStream = child.stdio[3] as Readable;
     const lines = createInterface({ input: logStream, crlfDelay: Infinity });
-    lines.on('line', (line) => parser.line(line));
+    lines.on('line', (line) => take(parser.line(line)));
     const logDone = new Promise<void>((done) => lines.on('close', () => done()));
 
     const onAbort = () => child.kill('SIGTERM');
@@ -67,7 +69,7 @@ export function runDuplicity(job: DuplicityRun): Promise<DuplicityOutcome> {
     });
     child.on('close', (code, sig) => {
       void logDone.then(() => {
-        parser.flush();
+        take(parser.flush());
         job.signal?.removeEventListener('abort', onAbort);
         if (job.signal?.aborted) reject(new Cancelled());
         else resolve({ exitCode: code ?? (sig ? 128 : 1), stderr, problems, notices });

@@ -1,6 +1,6 @@
 import { runDuplicity } from './duplicity-run';
 import { duplicityFailure } from './failure';
-import { INFO_FILE_LIST, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from './logfd';
+import { INFO, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
 
 export type EntryType = 'reg' | 'dir' | 'sym' | 'fifo' | 'sock' | 'chr' | 'blk' | 'other';
@@ -15,7 +15,7 @@ const TYPES = new Set(['reg', 'dir', 'sym', 'fifo', 'sock', 'chr', 'blk']);
 
 /** One list-current-files record (`20261126T073510Z 'sub/b.txt' reg`) to an entry; the root `.` is skipped. */
 export function parseListRecord(record: LogRecord): Entry | undefined {
-  if (record.level !== 'INFO' || record.code !== INFO_FILE_LIST) return undefined;
+  if (record.level !== 'INFO' || record.code !== INFO.fileList) return undefined;
   const m = /^(\S+) ('.*') (\S+)$/.exec(record.control[0] ?? '');
   if (!m) return undefined;
   const path = unescapeDuplicityPath(m[2]!);

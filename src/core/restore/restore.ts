@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import type { FlagFamily } from '../duplicity/version';
 import { runDuplicity } from './duplicity-run';
 import { duplicityFailure } from './failure';
-import { INFO_PROGRESS } from './logfd';
+import { INFO } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
 import { assertRestorable, inspectTarget } from './target-dir';
 
@@ -78,7 +78,7 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
       env: duplicityEnv(request.source),
       signal: request.signal,
       onRecord: (record) => {
-        if (record.level !== 'INFO' || record.code !== INFO_PROGRESS || !request.onProgress) return;
+        if (record.level !== 'INFO' || record.code !== INFO.progress || !request.onProgress) return;
         const [done, total] = (record.control[0] ?? '').split(' ').map(Number);
         if (done && total) request.onProgress(`volume ${done} of ${total}`, done / total);
       },

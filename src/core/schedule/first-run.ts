@@ -2,8 +2,9 @@ import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Cancelled } from '../../prompt/port';
-import { explainError, firstError, LogFdParser, uploadProgress, type LogRecord } from '../duplicity/logfd';
+import { explainError, firstError, INFO, LogFdParser, unescapeDuplicityPath, uploadProgress, type LogRecord } from '../duplicity/logfd';
 import { UserError } from '../errors';
+import { formatBytes } from '../words';
 
 /** The environment cron gives a job: next to nothing. The first run uses it too, so it proves the schedule. */
 export function cronEnv(home: string): Record<string, string> {
@@ -51,7 +52,7 @@ export async function runScript(script: string, args: string[], opts: { home: st
 export function failureOf(run: ScriptRun, logFile: string): UserError {
   const error = firstError(run.records);
   const code = error?.code || run.exitCode;
-  const text = error?.message ?? run.stderr;
+  const text = error ? error.message.join('\n') : run.stderr;
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^=====/.test(l));
   // gpg's own complaint ("signing failed: Bad passphrase") says more than duplicity's last line.
   const detail = lines.find((l) => /^gpg: .*(failed|bad|no (public|secret) key)/i.test(l)) ?? lines[lines.length - 1] ?? '';
@@ -92,9 +93,9 @@ export interface Verification {
 export async function verifyBackup(opts: { script: string; source: string; exclude: string[]; home: string; signal?: AbortSignal }): Promise<Verification> {
   const status = await runScript(opts.script, ['status'], { home: opts.home, signal: opts.signal });
   if (status.exitCode !== 0) throw failureOf(status, 'the output above');
-  const collection = status.records.find((r) => r.code === 3);
+  const collection = status.records.find((r) => r.level === 'INFO' && r.code === INFO.collectionStatus);
   // The summary lines: "chain-complete" / "chain-no-sig N", each followed by " full|inc TIME VOLUMES enc".
-  const chains = collection ? collection.data.filter((l) => /^chain-(complete|no-sig)/.test(l)).length : 0;
+  const chains = collection ? collection.control.filter((l) => /^chain-(complete|no-sig)/.test(l)).length : 0;
   const rel = await pickTestFile(opts.source, opts.exclude);
   if (!rel) return { chains };
   const temp = await mkdtemp(join(tmpdir(), 'dupliswift-verify-'));
@@ -129,16 +130,16 @@ export async function sourceBytes(source: string, exclude: string[], limit = 200
 
 /** Progress words from a log record: bytes processed (of the source's total), uploads, or the file at hand. */
 export function progressOf(record: LogRecord, totalBytes?: number): { detail: string; fraction?: number } | undefined {
-  const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
   const up = uploadProgress(record);
-  if (up) return { detail: `${mb(up.bytes)} uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: up.percent / 100 };
+  if (up) return { detail: `${formatBytes(up.bytes)} uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: up.percent / 100 };
   if (record.level !== 'INFO') return undefined;
-  if (record.code === 2 && record.extra[0]) {
-    const done = Number(record.extra[0]);
+  const first = record.control[0] ?? '';
+  if (record.code === INFO.progress && first) {
+    const done = Number(first.split(' ')[0]);
     const fraction = totalBytes ? Math.min(1, done / totalBytes) : undefined;
-    return { detail: `${mb(done)}${totalBytes ? ` of ${mb(totalBytes)}` : ''} processed`, fraction };
+    return { detail: `${formatBytes(done)}${totalBytes ? ` of ${formatBytes(totalBytes)}` : ''} processed`, fraction };
   }
-  if (record.code === 11 || record.code === 12) return { detail: 'Uploading a volume to Swift' };
-  if (record.code === 4) return { detail: `Reading ${record.extra.join(' ').replace(/^'|'$/g, '')}` };
+  if (record.code === INFO.uploadBegin || record.code === INFO.asyncUploadBegin) return { detail: 'Uploading a volume to Swift' };
+  if (record.code === INFO.fileNew) return { detail: `Reading ${unescapeDuplicityPath(first)}` };
   return undefined;
 }
