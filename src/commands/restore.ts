@@ -5,7 +5,7 @@ import type { GlobalOptions } from '../cli';
 import { UsageError } from '../core/errors';
 import { closeConnections } from '../core/openstack/http';
 import { assertContainerName } from '../core/openstack/swift';
-import { installedDuplicity } from '../core/restore/duplicity-version';
+import { detectDuplicity } from '../core/duplicity/detect';
 import { restore, type RestoreSummary } from '../core/restore/restore';
 import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
@@ -107,8 +107,10 @@ async function restoreDirect(opts: RestoreOptions, given: OpenStackGiven, hooks:
     const target = resolve(opts.target!);
     assertRestorable(target, await inspectTarget(target), false);
   }
-  const dup = await installedDuplicity(hooks.signal);
-  const { source, liveRoot } = await sourceFromOptions(opts, env, given);
+  const dup = await detectDuplicity(env, hooks.signal);
+  const found = await sourceFromOptions(opts, env, given);
+  const source = { ...found.source, duplicity: dup };
+  const { liveRoot } = found;
   try {
     if (opts.verify) {
       const against = opts.target ?? liveRoot;

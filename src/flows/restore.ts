@@ -14,7 +14,8 @@ import type { OpenStackTarget } from '../core/openstack/target';
 import type { Profile } from '../core/profile/types';
 import { collectionStatus, pointsInTime, timeArg, type CollectionStatus } from '../core/restore/collection';
 import { listBackupContainers } from '../core/restore/containers';
-import { installedDuplicity } from '../core/restore/duplicity-version';
+import { detectDuplicity, type Duplicity } from '../core/duplicity/detect';
+import { listProfiles } from '../core/profile/load';
 import { listFiles, type FileIndex } from '../core/restore/listing';
 import { restore, type RestoreSummary } from '../core/restore/restore';
 import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
@@ -34,6 +35,7 @@ export interface RestoreState {
   /** The OpenStack options and OS_* settings, as the command resolved them. */
   given: OpenStackGiven;
   family?: FlagFamily;
+  duplicity?: Duplicity;
   mode?: { kind: 'profile'; profile: Profile & { dir: string } } | { kind: 'bare' };
   gnupgHome?: string;
   signKey?: string;
@@ -71,6 +73,7 @@ function sourceOf(state: RestoreState): BackupSource {
     signPassphrase: state.passphrases.sign,
     signKey: state.signKey,
     archiveDir: state.archiveDir,
+    duplicity: state.duplicity,
   };
 }
 
@@ -87,13 +90,8 @@ function utc(date: Date): string {
   return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-async function profilesIn(configDir: string | undefined): Promise<string[]> {
-  const { configRoot } = await import('../core/profile/paths');
-  const root = configRoot({ configDir });
-  const names = await readdir(root).catch(() => [] as string[]);
-  const found: string[] = [];
-  for (const name of names) if (await stat(join(root, name, 'profile.json')).then(() => true, () => false)) found.push(name);
-  return found.sort();
+async function profilesIn(configDir: string | undefined, env: NodeJS.ProcessEnv): Promise<string[]> {
+  return (await listProfiles({ configDir, env })).map((p) => p.name).sort();
 }
 
 const sourceStep: Step<RestoreState> = {
@@ -101,10 +99,11 @@ const sourceStep: Step<RestoreState> = {
   title: 'Start',
   async run(state) {
     const { prompt, env } = state.ctx;
-    state.family ??= (await installedDuplicity(state.ctx.signal)).family;
+    state.duplicity ??= await detectDuplicity(env, state.ctx.signal);
+    state.family = state.duplicity.family;
     let choice = state.flags.profile ?? (state.flags.container ? 'bare' : undefined);
     if (!choice) {
-      const profiles = await profilesIn(state.ctx.configDir);
+      const profiles = await profilesIn(state.ctx.configDir, env);
       const choices: Choice<string>[] = [
         ...profiles.map((p) => ({ value: p, label: `Profile ${p}`, hint: 'this machine\'s backup settings' })),
         { value: 'bare', label: 'A new machine', hint: 'import the exported keys, log in to Keystone, pick the container' },

@@ -67,7 +67,8 @@ describe('the dupliswift command', () => {
   });
 
   it('doctor names the package to install when duplicity is missing', async () => {
-    const r = await runCli(['doctor', '--json'], { env: { PATH: '/nonexistent' }, cleanEnv: true });
+    // duplicity is found where the job looks for it, not on PATH: point that at nothing.
+    const r = await runCli(['doctor', '--json'], { env: { PATH: '/nonexistent', DUPLISWIFT_DUPLICITY: '/nonexistent/duplicity' }, cleanEnv: true });
     const report = parseJson<{ ok: boolean; checks: { id: string; status: string; fix?: { apt?: string; dnf?: string } }[] }>(r);
     expect(r.exitCode).toBe(1);
     const dup = report.checks.find((c) => c.id === 'duplicity')!;

@@ -2,7 +2,7 @@ import { execa } from 'execa';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { killAgentOf } from './gpg';
 import type { Stack } from './stack';
 
@@ -27,8 +27,19 @@ async function gpg(home: string, args: string[], input?: string) {
   return result;
 }
 
+/**
+ * Unattended key generation from a parameter file (gpg's documented batch path). Fed on stdin it
+ * once read nothing under load ("we are in batchmode - can't get input"); the file is 0600 in the
+ * test's own folder, holds a test passphrase, and is gone right after.
+ */
 async function genKey(home: string, params: string): Promise<void> {
-  await gpg(home, ['--pinentry-mode', 'loopback', '--gen-key'], params);
+  const file = join(dirname(home), `keyparams-${randomBytes(4).toString('hex')}`);
+  await writeFile(file, params, { mode: 0o600 });
+  try {
+    await gpg(home, ['--pinentry-mode', 'loopback', '--gen-key', file]);
+  } finally {
+    await rm(file, { force: true });
+  }
 }
 
 export async function machineA(): Promise<MachineA> {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { TOOL_PATH } from '../duplicity/detect';
 import { run, which } from '../exec';
 import type { Facts } from './checks';
 
@@ -26,13 +27,14 @@ async function firstLine(path: string): Promise<string> {
 
 async function canImport(python: string, module: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   // A clean PATH: pyenv shims on PATH must not stand in for duplicity's own interpreter.
-  const result = await run(python, ['-c', `import ${module}`], { env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: env.HOME }, extendEnv: false, timeoutMs: 20_000 });
+  const result = await run(python, ['-c', `import ${module}`], { env: { PATH: TOOL_PATH, HOME: env.HOME }, extendEnv: false, timeoutMs: 20_000 });
   return result.exitCode === 0;
 }
 
 export async function gatherFacts(env: NodeJS.ProcessEnv = process.env): Promise<Facts> {
   const [gpgPath, dupPath, crontab, dbusSend] = await Promise.all([
-    which('gpg', env), which('duplicity', env), which('crontab', env), which('dbus-send', env),
+    // duplicity is looked for where the backup job will look (never a pyenv shim on the user's PATH).
+    which('gpg', env), env.DUPLISWIFT_DUPLICITY ? Promise.resolve(env.DUPLISWIFT_DUPLICITY) : which('duplicity', { PATH: TOOL_PATH }), which('crontab', env), which('dbus-send', env),
   ]);
 
   const gpgOut = gpgPath ? (await run(gpgPath, ['--version'], { timeoutMs: 10_000 })).stdout : undefined;
@@ -42,9 +44,9 @@ export async function gatherFacts(env: NodeJS.ProcessEnv = process.env): Promise
   let imports: Facts['imports'] = {};
   if (dupPath) {
     python = interpreterFromShebang(await firstLine(dupPath));
-    const pythonPath = python && !python.startsWith('/') ? await which(python, { PATH: '/usr/local/bin:/usr/bin:/bin' }) : python;
+    const pythonPath = python && !python.startsWith('/') ? await which(python, { PATH: TOOL_PATH }) : python;
     const [version, swift, keystone] = await Promise.all([
-      run(dupPath, ['--version'], { timeoutMs: 20_000, env: { PATH: '/usr/local/bin:/usr/bin:/bin' } }),
+      run(dupPath, ['--version'], { timeoutMs: 20_000, env: { PATH: TOOL_PATH } }),
       pythonPath ? canImport(pythonPath, 'swiftclient', env) : Promise.resolve(false),
       pythonPath ? canImport(pythonPath, 'keystoneclient', env) : Promise.resolve(false),
     ]);

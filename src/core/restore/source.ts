@@ -1,4 +1,6 @@
 import { duplicitySwiftEnv } from '../openstack/duplicity-env';
+import type { Duplicity } from '../duplicity/detect';
+import { TOOL_PATH } from '../duplicity/detect';
 import type { OpenStackTarget } from '../openstack/target';
 
 /**
@@ -17,6 +19,8 @@ export interface BackupSource {
   signKey?: string;
   /** duplicity's local cache; a fresh temp dir on a bare machine. */
   archiveDir: string;
+  /** The installed duplicity: its version decides which SWIFT_* names it reads (as for the job). */
+  duplicity?: Duplicity;
 }
 
 export function backendUrl(source: BackupSource): string {
@@ -30,7 +34,7 @@ export function backendUrl(source: BackupSource): string {
 export function duplicityEnv(source: BackupSource, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     // Debian's duplicity and the OpenStack libraries live with /usr/bin/python3: keep /usr/bin early.
-    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    PATH: TOOL_PATH,
     HOME: base.HOME ?? '/root',
     LANG: 'C.UTF-8',
     LC_ALL: 'C.UTF-8',
@@ -39,7 +43,7 @@ export function duplicityEnv(source: BackupSource, base: NodeJS.ProcessEnv = pro
     SIGN_PASSPHRASE: source.signPassphrase,
   };
   if (base.TMPDIR) env.TMPDIR = base.TMPDIR;
-  if (source.location.kind === 'swift') Object.assign(env, duplicitySwiftEnv(source.location.target, source.location.password));
+  if (source.location.kind === 'swift') Object.assign(env, duplicitySwiftEnv(source.location.target, source.location.password, { duplicityVersion: source.duplicity?.version }));
   return env;
 }
 
