@@ -11,10 +11,6 @@ export function normalizeFingerprint(input: string): string | undefined {
   return FULL.test(cleaned) ? cleaned : undefined;
 }
 
-export function isFingerprint(value: string): boolean {
-  return FULL.test(value);
-}
-
 /** The last 16 hex digits: what gpg prints as a key id, for people reading messages. */
 export function shortId(fingerprint: string): string {
   return fingerprint.slice(-16);

@@ -46,6 +46,3 @@ export function profileDir(name: string, opts: LocateOptions = {}): string {
   return join(configRoot(opts), name);
 }
 
-export function profilePaths(dir: string) {
-  return Object.fromEntries(Object.entries(PROFILE_FILES).map(([key, file]) => [key, join(dir, file)])) as Record<keyof typeof PROFILE_FILES, string>;
-}

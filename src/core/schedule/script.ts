@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { backupArgs, cleanupArgs, commonArgs, restorePathFlag, retentionArgs, type CommonOptions } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
 import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
@@ -306,11 +305,3 @@ esac
 `;
 }
 
-/** Default locations inside a profile folder. */
-export function scriptPaths(profileDir: string) {
-  return {
-    script: join(profileDir, 'backup.sh'),
-    log: join(profileDir, 'backup.log'),
-    lock: join(profileDir, 'backup.lock'),
-  };
-}
