@@ -31,14 +31,13 @@ beforeAll(async () => {
   await mkdir(join(dir, 'cache'), { mode: 0o700 });
   const duplicity = await detectDuplicity();
   script = join(dir, 'backup.sh');
-  const lookup = (name: string) => ['service', 'dupliswift:nightly', 'account', name];
   await writeFile(script, generateScript({
     profile: 'nightly', profileDir: dir, source, target: `swift://${container}`, gnupgHome: keys.home, home: dir,
     swiftEnv: swiftEnvOf(stack),
     tools: { duplicity: duplicity.path, duplicityVersion: duplicity.version.text, family: duplicity.family, gpg: '/usr/bin/gpg', flock: '/usr/bin/flock', curl: '/usr/bin/curl' },
     keys: { encrypt: keys.encrypt, sign: keys.sign }, fullEvery: '7D', keepFull: 2, archiveDir: join(dir, 'cache'),
     logFile: join(dir, 'backup.log'), lockFile: join(dir, 'backup.lock'),
-    secrets: { kind: 'keyring', secretTool: '/usr/bin/secret-tool', lookup: { 'encrypt-passphrase': lookup('encrypt-passphrase'), 'sign-passphrase': lookup('sign-passphrase'), 'swift-password': lookup('swift-password') } },
+    secrets: { kind: 'keyring', secretTool: '/usr/bin/secret-tool' },
     alert: { pingUrl: ping.url },
   }), { mode: 0o700 });
 });

@@ -8,6 +8,8 @@ import { UserError } from '../errors';
 import { listFiles, type Entry } from './listing';
 import { pathFlag, restore } from './restore';
 import type { BackupSource } from './source';
+import { shq } from '../schedule/shell-quote';
+import drillFunction from '../schedule/job-sh/drill.sh';
 
 export interface DrillReport {
   ok: boolean;
@@ -70,50 +72,21 @@ export async function drill(opts: {
   }
 }
 
-function shellQuote(value: string): string {
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 /**
- * The drill as a bash function for the generated backup script (the backup-job issue wires it into
- * its schedule). It expects the script to have exported what the backup itself uses: GNUPGHOME,
- * PASSPHRASE, SIGN_PASSPHRASE and the SWIFT_* variables. Without `archiveDir` it starts from an
- * empty cache, as a new machine would (and never contends for the job's). It restores one sample file of the newest
- * backup into a temp folder, compares it with the live file when that is unchanged, prints one line,
- * and returns non-zero on failure so the script's alerting fires.
+ * The drill as a standalone bash fragment (the backup script carries the same function): the values
+ * it reads, then `dupliswift_restore_drill`. It expects what the backup itself uses exported:
+ * GNUPGHOME, PASSPHRASE, SIGN_PASSPHRASE and the SWIFT_* variables. Without `archiveDir` it starts
+ * from an empty cache, as a new machine would (and never contends for the job's). It restores one
+ * sample file of the newest backup into a temp folder, compares it with the live file when that is
+ * unchanged, prints one line, and returns non-zero on failure so the script's alerting fires.
  */
 export function drillScriptFragment(opts: { duplicity: string; family: FlagFamily; url: string; archiveDir?: string; source: string }): string {
-  const flag = pathFlag(opts.family);
-  return `# Restore drill: prove the newest backup restores (one sample file, compared with the live one).
-dupliswift_restore_drill() {
-  local dup=${shellQuote(opts.duplicity)} url=${shellQuote(opts.url)} cache=${shellQuote(opts.archiveDir ?? '')} live=${shellQuote(opts.source)}
-  local work pick sample stamp restored rc=0
-  work=$(mktemp -d "\${TMPDIR:-/tmp}/dupliswift-drill.XXXXXX") || return 1
-  # No cache given: an empty one, as on a new machine, so the drill also proves the remote metadata decrypts.
-  [ -n "$cache" ] || cache="$work/cache"
-  # The machine log (fd 3) carries UTC times and quoted names; skip names with escapes for simplicity.
-  "$dup" list-current-files --archive-dir "$cache" --log-fd 3 "$url" 3>"$work/list" >/dev/null 2>"$work/err" || {
-    echo "restore drill FAILED: cannot list the newest backup: $(tail -n 3 "$work/err" | tr '\\n' ' ')" >&2; rm -rf "$work"; return 1; }
-  pick=$(awk -v q="'" 'BEGIN { srand() }
-    $1 == "INFO" && $2 == "10" && $NF == "reg" {
-      name = $0; sub(/^INFO 10 [^ ]+ /, "", name); sub(/ reg$/, "", name)
-      if (substr(name, 1, 1) != q || substr(name, length(name), 1) != q || index(name, "\\\\") > 0) next
-      n++; if (int(rand() * n) == 0) { pick = substr(name, 2, length(name) - 2); stamp = $3 }
-    }
-    END { if (n) print stamp " " pick }' "$work/list")
-  if [ -z "$pick" ]; then echo "restore drill: no plain file to sample" >&2; rm -rf "$work"; return 0; fi
-  stamp=\${pick%% *}; sample=\${pick#* }
-  restored="$work/restored"
-  if ! "$dup" restore --archive-dir "$cache" ${flag} "$sample" "$url" "$restored" >/dev/null 2>"$work/err"; then
-    echo "restore drill FAILED: $sample did not restore: $(tail -n 3 "$work/err" | tr '\\n' ' ')" >&2; rc=1
-  elif [ -f "$live/$sample" ] && [ "$(date -u -r "$live/$sample" +%Y%m%dT%H%M%SZ)" = "$stamp" ]; then
-    if cmp -s "$restored" "$live/$sample"; then echo "restore drill OK: $sample restored, identical to the live file"
-    else echo "restore drill FAILED: $sample restored but differs from the unchanged live file" >&2; rc=1; fi
-  else
-    echo "restore drill OK: $sample restored ($(stat -c %s "$restored") bytes; live file changed since, not compared)"
-  fi
-  rm -rf "$work"
-  return $rc
-}
-`;
+  return [
+    `DUPLICITY=${shq(opts.duplicity)}`,
+    `TARGET=${shq(opts.url)}`,
+    `SOURCE=${shq(opts.source)}`,
+    `DRILL_CACHE=${shq(opts.archiveDir ?? '')}`,
+    `RESTORE_FLAG=${pathFlag(opts.family)}`,
+    drillFunction,
+  ].join('\n');
 }

@@ -123,7 +123,7 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     logFile: join(dir, PROFILE_FILES.log),
     lockFile: join(dir, PROFILE_FILES.lock),
     secrets: p.secrets === 'keyring'
-      ? { kind: 'keyring', secretTool: input.tools.secretTool!, lookup: Object.fromEntries((Object.keys(SECRET_VARIABLES) as SecretFile[]).map((n) => [n, ['service', `dupliswift:${p.name}`, 'account', n]])) as Record<SecretFile, string[]> }
+      ? { kind: 'keyring', secretTool: input.tools.secretTool! }
       : { kind: 'file', dir: join(dir, PROFILE_FILES.secrets) },
     alert: p.alert,
   });
