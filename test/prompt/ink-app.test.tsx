@@ -186,4 +186,13 @@ describe('text entry', () => {
     await send(app, keys.enter);
     await expect(answer).resolves.toBe('backups');
   });
+
+  it('a secret pasted in one burst after Ctrl-U holds just the pasted text, no control character', async () => {
+    const { store, app } = mount();
+    const answer = store.ask({ kind: 'secret', q: { id: 'p', message: 'Passphrase?' } });
+    await tick();
+    await send(app, 'typo');
+    await send(app, '\u0015correct horse\u0007\r');
+    await expect(answer).resolves.toBe('correct horse');
+  });
 });

@@ -1,6 +1,6 @@
 import React, { useReducer, useRef } from 'react';
 import { Text, useInput } from 'ink';
-import { applyEdit, initialTextField, valueOf, type Edit, type TextFieldState } from './text-field-state';
+import { applyEdit, burstEdits, initialTextField, valueOf, type Edit, type TextFieldState } from './text-field-state';
 
 export interface TextFieldProps {
   defaultValue?: string;
@@ -28,7 +28,7 @@ export function TextField({ defaultValue, mask, placeholder, onChange, onSubmit 
     // Ink hands a pasted chunk over whole, its newline included: that newline is the Enter.
     const newline = input.search(/[\r\n]/);
     if (newline >= 0 && !key.ctrl && !key.meta) {
-      ref.current = applyEdit(ref.current!, { kind: 'insert', text: input.slice(0, newline) });
+      ref.current = burstEdits(input.slice(0, newline)).reduce(applyEdit, ref.current!);
       onChange?.(valueOf(ref.current));
       return onSubmit(valueOf(ref.current));
     }
@@ -41,10 +41,10 @@ export function TextField({ defaultValue, mask, placeholder, onChange, onSubmit 
     else if (key.ctrl && input === 'k') edit = { kind: 'clear-after' };
     else if (key.ctrl && input === 'w') edit = { kind: 'delete-word' };
     else if (key.ctrl || key.meta || key.escape || key.tab || key.upArrow || key.downArrow) return;
-    else if (input) edit = { kind: 'insert', text: input };
-    if (!edit) return;
+    const edits = edit ? [edit] : input ? burstEdits(input) : [];
+    if (!edits.length) return;
     const before = ref.current!;
-    ref.current = applyEdit(before, edit);
+    ref.current = edits.reduce(applyEdit, before);
     if (valueOf(ref.current) !== valueOf(before)) onChange?.(valueOf(ref.current));
     rerender();
   });
