@@ -19,7 +19,7 @@ const result = await build({
   legalComments: 'none',
   // The backup job's bash lives in real .sh files (shellcheck reads them); the bundle carries them as text.
   loader: { '.sh': 'text' },
-  external: ['openpgp', '@github/keytar', 'ajv', 'yaml'],
+  external: ['openpgp', '@github/keytar', 'ajv', 'yaml', '@zxcvbn-ts/core', '@zxcvbn-ts/language-common'],
   // Ink's devtools (and their websocket client) load only with DEV=true: never in a shipped CLI.
   alias: { 'react-devtools-core': './scripts/stubs/react-devtools-core.js', ws: './scripts/stubs/react-devtools-core.js' },
   minify: true,

@@ -137,6 +137,7 @@ keys.command('generate')
   .addOption(new Option('--algorithm <algorithm>', 'key algorithm').choices(['curve25519', 'rsa4096']).default('curve25519'))
   .option('--export-dir <dir>', 'also export both keys into this folder (0700, files 0600)')
   .option('--paper', 'with --export-dir: also write a printable paper copy')
+  .option('--accept-weak-passphrase', 'use a passphrase the strength check calls weak (never implied by --yes)')
   .action(action(async (opts: Record<string, unknown>, command: Command) => {
     const { keysGenerateCommand } = await import('./commands/keys');
     return keysGenerateCommand({ ...globals(command), ...opts }, hooks);

@@ -39,9 +39,9 @@ function fingerprintFlag(flag: string, value: unknown): string {
   return fpr;
 }
 
-export async function keysGenerateCommand(opts: GlobalOptions & { name?: string; email?: string; algorithm?: KeyAlgorithm; exportDir?: string; paper?: boolean }, hooks: Hooks): Promise<number> {
+export async function keysGenerateCommand(opts: GlobalOptions & { name?: string; email?: string; algorithm?: KeyAlgorithm; exportDir?: string; paper?: boolean; acceptWeakPassphrase?: boolean }, hooks: Hooks): Promise<number> {
   const exportDir = opts.exportDir ? expandPath(opts.exportDir, process.env) : undefined;
-  const flagAnswers = { keys: { generate: { name: opts.name, email: opts.email, algorithm: opts.algorithm } } };
+  const flagAnswers = { keys: { generate: { name: opts.name, email: opts.email, algorithm: opts.algorithm, acceptWeakPassphrase: opts.acceptWeakPassphrase || undefined } } };
   return withSession(opts, flagAnswers, hooks, async (session) => {
     const gnupgHome = resolveGnupgHome(session.env);
     // The export folder is checked before any key exists: a refusal then costs nothing.

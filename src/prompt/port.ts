@@ -62,6 +62,8 @@ export interface ConfirmQuestion extends BaseQuestion {
    * an explicit answer in the answers file or a person does.
    */
   destructive?: boolean;
+  /** For a destructive question: why an answers run without an explicit answer is refused, and the fix. */
+  refusal?: { message: string; fix: string };
 }
 
 export interface StepInfo {

@@ -108,6 +108,27 @@ describe('dupliswift keys, without a terminal', () => {
   });
 });
 
+describe('a weak passphrase is a choice made out loud', () => {
+  test('--yes never accepts one: refused before any key exists; --accept-weak-passphrase does', async () => {
+    const fresh = await tempGnupgHome('ds-keys-weak-');
+    try {
+      const weak = { ...env(), GNUPGHOME: fresh.home, DUPLISWIFT_ENCRYPT_PASSPHRASE: 'Summer2024!' };
+      const refused = await runCli(['keys', 'generate', '--name', 'W', '--email', 'w@example.org', '--yes', '--json'], { env: weak, timeoutMs: 30_000 });
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toMatch(/DUPLISWIFT_ENCRYPT_PASSPHRASE is weak .*--yes never accepts a weak passphrase/);
+      expect(refused.stderr).toMatch(/--accept-weak-passphrase/);
+      expect(refused.stderr).not.toContain('Summer2024!');
+      expect(await listSecretKeys(fresh.home).catch(() => [])).toHaveLength(0);
+      const accepted = await runCli(['keys', 'generate', '--name', 'W', '--email', 'w@example.org', '--accept-weak-passphrase', '--json'], { env: weak });
+      expect(accepted.exitCode, accepted.stderr).toBe(0);
+      expect(accepted.stderr).toMatch(/weak .*by choice/);
+      expect(await listSecretKeys(fresh.home)).toHaveLength(2);
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
+
 describe('self-test', () => {
   test('names which passphrase is wrong', async () => {
     await expect(selfTest(box.home, { ...keys, encryptPassphrase: EP, signPassphrase: 'nope' })).rejects.toThrow(/passphrase for the signing key/);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { parseColonListing } from '../../src/core/keys/colons';
 import { groupedFingerprint, normalizeFingerprint } from '../../src/core/keys/fingerprint';
 import { keyOptions, roleFromUserId, userIdName } from '../../src/core/keys/generate';
-import { estimateStrength } from '../../src/core/keys/passphrase-strength';
+import { loadStrengthMeter } from '../../src/core/keys/passphrase-strength';
 
 describe('fingerprints leave in one form: uppercase 40-hex, no 0x', () => {
   test('normalizes what people paste', () => {
@@ -20,12 +20,21 @@ test('only the key shapes gpg 2.2 restores from: v4, legacy curve or RSA-4096, n
   expect(roleFromUserId(`${userIdName('Jane', 'sign')} <j@x>`)).toBe('sign');
 });
 
-describe('passphrase strength: honest, rough', () => {
+describe('passphrase strength (zxcvbn): what a guesser knows, not character classes', () => {
+  // Famous choices and their shapes: a season and a year, the xkcd comic's l33t word, keyboard walks.
   test.each([
-    ['', 'empty'], ['password1', 'weak'], ['aaaaaaaaaaaaaaaa', 'weak'], ['abcdefghijklmnop', 'weak'],
-    ['Xk9#mQ2$', 'fair'], ['correct horse battery staple', 'very strong'], ['kX9#mQ2$vL7!pR4@', 'very strong'],
-  ])('%j is %s', (value, verdict) => {
-    expect(estimateStrength(value).verdict).toBe(verdict);
+    ['', 'empty'], ['abcd', 'weak'], ['password1', 'weak'], ['Summer2024!', 'weak'], ['Tr0ub4dor&3', 'weak'],
+    ['aaaaaaaaaaaaaaaa', 'weak'], ['qwertyuiop123', 'weak'], ['correct horse battery staple', 'strong'],
+    ['vivid-otter-quarry-lantern-87', 'very strong'],
+  ])('%j is %s', async (value, verdict) => {
+    const meter = await loadStrengthMeter();
+    expect(meter.estimate(value).verdict).toBe(verdict);
+  });
+
+  test('the famous passphrase is no longer 158 bits', async () => {
+    const { bits } = (await loadStrengthMeter()).estimate('correct horse battery staple');
+    expect(bits).toBeGreaterThan(45);
+    expect(bits).toBeLessThan(80);
   });
 });
 

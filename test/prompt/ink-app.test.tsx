@@ -189,7 +189,7 @@ describe('text entry', () => {
 
   it('a secret pasted in one burst after Ctrl-U holds just the pasted text, no control character', async () => {
     const { store, app } = mount();
-    const answer = store.ask({ kind: 'secret', q: { id: 'p', message: 'Passphrase?' } });
+    const answer = store.ask({ kind: 'secret', q: { id: 'p', env: 'X', message: 'Passphrase?' } });
     await tick();
     await send(app, 'typo');
     await send(app, '\u0015correct horse\u0007\r');

@@ -2,6 +2,8 @@ import { provisionNewKeys, type ProvisionedKeys } from '../../core/keys/provisio
 import type { KeyAlgorithm } from '../../core/keys/generate';
 import type { Prompter } from '../../prompt/port';
 import { askNewPassphrase } from './passphrases';
+import { loadStrengthMeter } from '../../core/keys/passphrase-strength';
+import { groupedFingerprint } from '../../core/keys/fingerprint';
 
 export interface NewKeys extends ProvisionedKeys {
   gnupgHome: string;
@@ -23,6 +25,8 @@ export async function generateKeysFlow(
   defaults: { name?: string; email?: string; algorithm?: KeyAlgorithm } = {},
 ): Promise<NewKeys> {
   const { prompt, env, signal } = ctx;
+  // The strength estimator's word lists load while the name and e-mail are typed.
+  void loadStrengthMeter().catch(() => undefined);
   const name = (await prompt.text({ id: 'keys.generate.name', message: 'Name for the keys\' user IDs:', help: 'The keys will be called "<name> Backup Encryption" and "<name> Backup Signing".', default: defaults.name, validate: validName })).trim();
   const email = (await prompt.text({ id: 'keys.generate.email', message: 'E-mail for the keys\' user IDs:', default: defaults.email, validate: validEmail })).trim();
   const algorithm = await prompt.select<KeyAlgorithm>({
@@ -40,5 +44,10 @@ export async function generateKeysFlow(
 
   const keys = await prompt.task({ running: 'Generating the encryption and signing keys', done: 'Keys generated, imported, trusted and self-tested' }, (report) =>
     provisionNewKeys(gnupgHome, { name, email, algorithm, encryptPassphrase, signPassphrase }, { progress: report, signal }));
+  prompt.show({
+    title: 'The two new keys:',
+    tone: 'info',
+    lines: [`Encryption ${groupedFingerprint(keys.encrypt)}`, `Signing    ${groupedFingerprint(keys.sign)}`],
+  });
   return { ...keys, gnupgHome, encryptPassphrase, signPassphrase, algorithm };
 }

@@ -1,5 +1,5 @@
 import { UserError } from '../../core/errors';
-import { estimateStrength } from '../../core/keys/passphrase-strength';
+import { loadStrengthMeter } from '../../core/keys/passphrase-strength';
 import type { KeyRole } from '../../core/keys/generate';
 import { shortId } from '../../core/keys/fingerprint';
 import type { Prompter } from '../../prompt/port';
@@ -20,6 +20,7 @@ const noNewline = (value: string) => (/[\r\n]/.test(value) ? 'A passphrase canno
  */
 export async function askNewPassphrase(prompt: Prompter, env: NodeJS.ProcessEnv, role: KeyRole, log: (title: string, tone: 'warning' | 'info') => void): Promise<string> {
   const envName = PASSPHRASE_ENV[role];
+  const meter = await loadStrengthMeter();
   for (;;) {
     const value = await prompt.secret({
       id: `keys.${role}Passphrase`,
@@ -27,12 +28,30 @@ export async function askNewPassphrase(prompt: Prompter, env: NodeJS.ProcessEnv,
       message: `Choose a passphrase for the ${ROLE_WORD[role]} key:`,
       help: role === 'encrypt' ? 'Needed for every restore: store it somewhere other than this server.' : 'Needed by every backup run; the backup job keeps a copy.',
       confirm: true,
-      assess: (v) => estimateStrength(v).text,
+      assess: (v) => meter.estimate(v).text,
       validate: noNewline,
     });
     if (value !== '') {
-      const strength = estimateStrength(value);
-      if (env[envName] === value && (strength.verdict === 'weak' || strength.verdict === 'fair')) log(`${envName}: ${strength.text}`, 'warning');
+      const strength = meter.estimate(value);
+      if (strength.verdict === 'weak') {
+        // The encryption key's passphrase is all that protects the exported secret key, which is
+        // meant to leave this server: a weak one is a choice someone makes out loud, never a default.
+        const anyway = await prompt.confirm({
+          id: 'keys.generate.acceptWeakPassphrase',
+          message: `That passphrase for the ${ROLE_WORD[role]} key is weak (about ${strength.bits} bits to guess): a copy of the exported key could be opened by guessing. Use it anyway?`,
+          default: false,
+          destructive: true,
+          refusal: {
+            message: `The passphrase in ${envName} is weak (about ${strength.bits} bits to guess), and --yes never accepts a weak passphrase.`,
+            fix: 'Choose a longer one (four or five random words), or say "use it anyway": "keys.generate.acceptWeakPassphrase": true in the answers file, or --accept-weak-passphrase.',
+          },
+        });
+        if (!anyway) {
+          if (prompt.kind === 'answers') throw new UserError(`The passphrase in ${envName} is weak (about ${strength.bits} bits to guess).`, { fix: 'Choose a longer one (four or five random words).', code: 'weak-passphrase' });
+          continue;
+        }
+        log(`The ${ROLE_WORD[role]} key's passphrase is weak (about ${strength.bits} bits), by choice.`, 'warning');
+      } else if (env[envName] === value && strength.verdict === 'fair') log(`${envName}: ${strength.text}`, 'warning');
       return value;
     }
     const warning = `The ${ROLE_WORD[role]} key will have NO passphrase: anyone who gets a copy of it can ${role === 'encrypt' ? 'read every backup' : 'sign fake backups'}.`;

@@ -103,6 +103,7 @@ export class AnswersPrompter implements Prompter {
       if (this.opts.yes && !q.destructive && q.default !== undefined) return q.default;
       if (this.opts.yes && !q.destructive) return true;
       if (this.opts.fallback) return this.opts.fallback.confirm(q);
+      if (q.destructive && q.refusal) throw new UsageError(q.refusal.message, q.refusal.fix);
       if (q.destructive) {
         throw new UsageError(
           `${q.message.replace(/[?:]\s*$/, '')}: refused, because it could overwrite or delete something and nobody said yes to it.`,
