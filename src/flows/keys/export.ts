@@ -38,6 +38,12 @@ export async function confirmExportTarget(prompt: Prompter, dir: string, paper: 
 }
 
 /** Writes the export (see confirmExportTarget first), then shows the fingerprints and where it went. */
+/** One sentence a line: the terminal wraps each at word boundaries, whatever its width. */
+export const OFFLINE_ADVICE = [
+  'Keep a copy of this folder offline, away from this server (a USB stick in a drawer, a password manager).',
+  'If the server is lost, only these keys and their passphrases can restore its backups.',
+];
+
 export async function exportKeysFlow(
   ctx: { prompt: Prompter; signal: AbortSignal },
   gnupgHome: string,
@@ -58,8 +64,7 @@ export async function exportKeysFlow(
       `Encryption key: ${groupedFingerprint(result.encrypt.fingerprint)}`,
       `Signing key:    ${groupedFingerprint(result.sign.fingerprint)}`,
       ...result.files.map((f) => `  ${f}`),
-      'Keep a copy of this folder offline, away from this server (a USB stick in a drawer, a password',
-      'manager). If the server is lost, only these keys and their passphrases can restore its backups.',
+      ...OFFLINE_ADVICE,
     ],
   });
   return result;
