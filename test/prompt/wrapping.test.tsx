@@ -22,6 +22,10 @@ function wordsRightOfRail(frame: string): string[][] {
 }
 
 describe('messages wrap at word boundaries', () => {
+  it('a message line is whole sentences: a break inside one leaves a ragged line at every width but one', () => {
+    for (const line of [message.title, ...message.lines]) expect(line).toMatch(/[.!?:]\)?$/);
+  });
+
   for (const columns of [60, 64, 72, 80, 100, 132]) {
     it(`at ${columns} columns no word is cut, and every line fits`, async () => {
       const store = new WizardStore('setup');
