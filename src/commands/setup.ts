@@ -1,5 +1,6 @@
 import type { GlobalOptions } from '../cli';
 import { runSetup } from '../flows/setup';
+import { setupSummary } from '../flows/setup/summary';
 import { openSession } from '../session';
 import { printJson } from './output';
 
@@ -15,10 +16,12 @@ export async function setupCommand(opts: GlobalOptions & { configDir?: string; o
       prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir,
       openstackFrom: { openrc: opts.openrc, cloud: opts.osCloud },
     });
+    const summary = setupSummary(state);
+    if (summary) session.prompt.show({ title: summary.title, lines: summary.lines, tone: 'success' });
     if (opts.json) {
       // state.keys also holds both passphrases (in memory, for the Schedule step): never print those.
       const keys = state.keys && { encrypt: state.keys.encrypt, sign: state.keys.sign, generated: state.keys.generated, gnupgHome: state.keys.gnupgHome };
-      printJson({ ...state.result, keys, container: state.container });
+      printJson({ ...state.result, keys, container: state.container, ...(summary ? { summary: summary.json } : {}) });
     }
     return 0;
   } finally {

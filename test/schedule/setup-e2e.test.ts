@@ -74,6 +74,15 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     const json = JSON.parse(String(first.stdout)) as Record<string, unknown>;
     const dir = join(user.home, 'cfg', 'nightly');
     expect(json).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), container });
+    // The closing summary, for people (stderr) and scripts (--json): the keys, when it runs, how to restore and check.
+    expect(json.summary).toEqual({
+      keys: { encrypt: keys.encrypt, sign: keys.sign, exportDir: null, mustLeaveServer: false },
+      schedule: { method: 'crontab', cron: '17 3 * * *', inWords: 'every day at 03:17', drill: '41 4 1 * *' },
+      restoreCommand: 'dupliswift restore --profile nightly', restoreNote: join(dir, 'RESTORE.txt'),
+      checkCommand: `${join(dir, 'backup.sh')} status`, logFile: join(dir, 'backup.log'),
+    });
+    expect(String(first.stderr)).toMatch(/✔ Setup of nightly is done\.\n.*Keys: encryption/);
+    expect(String(first.stderr)).toContain('Backups run every day at 03:17 (crontab)');
     for (const secret of [stack.OS_PASSWORD, keys.encryptPassphrase, keys.signPassphrase]) {
       expect(String(first.stdout)).not.toContain(secret);
       expect(String(first.stderr)).not.toContain(secret);

@@ -186,6 +186,7 @@ export const scheduleStep: Step<SetupState> = {
       script: job.script,
       profile: name,
       install: { method: installed.method, detail: installed.detail, changed: installed.changed, ...(installed.files ? { files: installed.files } : {}) },
+      cron,
       drill: drill ?? 'off',
       changed: changed.length > 0 || installed.changed,
       duplicity: { path: duplicity.path, version: duplicity.version.text },

@@ -180,7 +180,10 @@ export function App({ store, size }: { store: WizardStore; size?: { columns: num
       </Box>
       <Box marginTop={1}>
         <Text dimColor>
-          {state.pending?.question.kind === 'select' ? '↑↓ choose · ' : ''}{state.pending?.question.kind === 'text' ? 'Ctrl-U clear · ' : ''}Enter confirm{state.canGoBack ? ' · Esc back' : ''} · Ctrl-C quit
+          {/* Keys that do nothing are never offered: with no question open, only Ctrl-C does. */}
+          {state.pending
+            ? `${state.pending.question.kind === 'select' ? '↑↓ choose · ' : ''}${state.pending.question.kind === 'text' ? 'Ctrl-U clear · ' : ''}Enter confirm${state.canGoBack ? ' · Esc back' : ''} · Ctrl-C quit`
+            : state.task ? 'Ctrl-C cancel' : ''}
         </Text>
       </Box>
     </Box>
