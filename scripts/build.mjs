@@ -1,12 +1,46 @@
 // One bundled file: start-up cost is dominated by module resolution and file reads, not parsing.
-// openpgp and the keyring stay outside the bundle (loaded from node_modules only by the step that
-// needs them); Ink's optional devtools import is aliased to an empty stub.
+// The big libraries a step loads on demand (openpgp, zxcvbn's word lists, ajv, yaml) are bundled
+// too, each into a file of its own in dist/vendor/ that the main bundle imports only when that step
+// runs; so an install needs no npm package at run time but the keyring's native module, and
+// start-up never reads them. Ink's optional devtools import is aliased to an empty stub.
 import { build } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+// Bare specifier -> the vendor file the main bundle imports lazily (relative to dist/dupliswift.js).
+const VENDOR_ESM = { openpgp: 'openpgp', yaml: 'yaml', '@zxcvbn-ts/core': 'zxcvbn-core', '@zxcvbn-ts/language-common': 'zxcvbn-common' };
+// What our code takes from the CommonJS-built ones (openpgp is ESM: all of it is re-exported).
+const VENDOR_NAMES = {
+  yaml: ['parse'],
+  '@zxcvbn-ts/core': ['ZxcvbnFactory'],
+  '@zxcvbn-ts/language-common': ['dictionary', 'adjacencyGraphs'],
+};
+const vendorImports = {
+  name: 'vendor-imports',
+  setup(b) {
+    b.onResolve({ filter: /^(openpgp|yaml|@zxcvbn-ts\/core|@zxcvbn-ts\/language-common)$/ }, (args) => ({ path: `./vendor/${VENDOR_ESM[args.path]}.js`, external: true }));
+  },
+};
+const vendorCommon = { absWorkingDir: root, bundle: true, mainFields: ['module', 'main'], platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'warning' };
+await Promise.all([
+  ...Object.entries(VENDOR_ESM).map(([pkg, file]) => build({
+    ...vendorCommon, format: 'esm', outfile: `dist/vendor/${file}.js`,
+    // Named re-exports through a namespace: `export *` from a CommonJS build (yaml's) exports nothing.
+    stdin: {
+      contents: VENDOR_NAMES[pkg]
+        ? `import * as m from ${JSON.stringify(pkg)};\n${VENDOR_NAMES[pkg].map((n) => `export const ${n} = m.${n};`).join('\n')}`
+        : `export * from ${JSON.stringify(pkg)};`,
+      resolveDir: root, loader: 'js',
+    },
+    banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
+  })),
+  // ajv is require()d synchronously by the answers validator: a CommonJS file.
+  build({ ...vendorCommon, format: 'cjs', outfile: 'dist/vendor/ajv.cjs', stdin: { contents: "module.exports = require('ajv');", resolveDir: root, loader: 'js' } }),
+]);
+
 const result = await build({
+  plugins: [vendorImports],
   metafile: Boolean(process.env.ANALYZE),
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
@@ -19,11 +53,12 @@ const result = await build({
   legalComments: 'none',
   // The backup job's bash lives in real .sh files (shellcheck reads them); the bundle carries them as text.
   loader: { '.sh': 'text' },
-  external: ['openpgp', '@github/keytar', 'ajv', 'yaml', '@zxcvbn-ts/core', '@zxcvbn-ts/language-common'],
+  // The keyring's native module cannot be bundled: it is the one runtime dependency.
+  external: ['@github/keytar'],
   // Ink's devtools (and their websocket client) load only with DEV=true: never in a shipped CLI.
   alias: { 'react-devtools-core': './scripts/stubs/react-devtools-core.js', ws: './scripts/stubs/react-devtools-core.js' },
   minify: true,
-  define: { 'process.env.NODE_ENV': '"production"', DUPLISWIFT_VERSION: JSON.stringify(process.env.npm_package_version ?? (await import(root + 'package.json', { with: { type: 'json' } })).default.version) },
+  define: { DUPLISWIFT_VENDOR_AJV: '"./vendor/ajv.cjs"', 'process.env.NODE_ENV': '"production"', DUPLISWIFT_VERSION: JSON.stringify(process.env.npm_package_version ?? (await import(root + 'package.json', { with: { type: 'json' } })).default.version) },
   // Bundled CommonJS (react, signal-exit…) calls require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
   logLevel: 'warning',

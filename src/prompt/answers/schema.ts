@@ -15,6 +15,10 @@ function loadSchema(): object {
   throw new Error('schema/answers.schema.json is missing from the installation');
 }
 
+/** Set by the build to ajv's own file in dist/vendor/; from source (the tests) it is the npm package. */
+declare const DUPLISWIFT_VENDOR_AJV: string | undefined;
+const AJV = typeof DUPLISWIFT_VENDOR_AJV === 'string' ? DUPLISWIFT_VENDOR_AJV : 'ajv';
+
 interface AjvError { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }
 
 function describe(e: AjvError): string {
@@ -33,7 +37,7 @@ function describe(e: AjvError): string {
 export function validateSetupAnswers(answers: unknown, source: string): void {
   // ajv is loaded only here: a person at a terminal never pays for it.
   const req = createRequire(import.meta.url);
-  const Ajv = req('ajv').default as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: AjvError[] | null } };
+  const Ajv = (req(AJV) as { default: unknown }).default as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: AjvError[] | null } };
   const validate = new Ajv({ allErrors: true, strict: false }).compile(loadSchema());
   if (validate(answers)) return;
   // oneOf failures repeat each branch's errors; the branch-level ones are enough and clearer.
