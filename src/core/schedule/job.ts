@@ -9,7 +9,8 @@ import { restoreNote } from '../profile/restore-note';
 import type { Profile } from '../profile/types';
 import { FileSecretStore } from '../secrets/file-store';
 import type { SecretStore } from '../secrets/store';
-import { generateScript, SECRET_VARIABLES, type SecretFile } from './script';
+import { cronIntervalSeconds } from './cron-interval';
+import { generateScript, SECRET_VARIABLES, type JobLimits, type SecretFile } from './script';
 
 export interface JobSecrets {
   encryptPassphrase: string;
@@ -65,6 +66,19 @@ async function storeSecrets(input: JobInput): Promise<WriteOutcome> {
     outcome = current.state === 'found' ? 'updated' : 'created';
   }
   return outcome;
+}
+
+/** The job's bounds from the profile's schedule: minutes in the profile, seconds in the job. */
+export function jobLimits(s: Profile['schedule']): Partial<JobLimits> {
+  const minutes = (m: number | undefined) => (typeof m === 'number' && m > 0 ? m * 60 : undefined);
+  return {
+    lockAlertAfterSeconds: minutes(s.lockAlertAfter) ?? cronIntervalSeconds(s.cron),
+    stallSeconds: minutes(s.stallMinutes),
+    // Fine-grained watching only matters for short stall bounds (tests, impatient users).
+    watchEverySeconds: s.stallMinutes !== undefined && s.stallMinutes * 60 < 150 ? Math.max(1, Math.floor((s.stallMinutes * 60) / 10)) : undefined,
+    retryAttempts: s.retries,
+    retryDelaySeconds: s.retryDelay,
+  };
 }
 
 /**
@@ -126,6 +140,8 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
       ? { kind: 'keyring', secretTool: input.tools.secretTool! }
       : { kind: 'file', dir: join(dir, PROFILE_FILES.secrets) },
     alert: p.alert,
+    tmpRoot: join(dir, PROFILE_FILES.tmp),
+    limits: jobLimits(p.schedule),
   });
   files[PROFILE_FILES.script] = await writeFileAtomic(script, text, 0o700);
   return { profile, profileDir: dir, script, files };
