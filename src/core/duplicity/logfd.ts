@@ -1,4 +1,4 @@
-import { classifyFailure } from './failure-class';
+import { classifyFailure, explainJobExit } from './failure-class';
 
 /**
  * duplicity's machine-readable log (`--log-fd N`): records of the form
@@ -176,6 +176,8 @@ export function explainError(code: number, detail = '', context = detail): Expla
   if (code === ERROR.badHiddenEncryptKey) return text('The hidden encryption key is not usable.', 'Check the --hidden-encrypt-key fingerprint in the profile\'s GnuPG home.');
   if (code === ERROR.exception) return text('duplicity stopped with an unexpected error.', 'Read the end of the profile\'s backup.log; a prompt without a terminal (EOFError) means a passphrase is missing from the secrets.');
   if (code === ERROR.userError) return text('duplicity refused the request.', 'Read the message above and the end of backup.log.');
+  const job = explainJobExit(code);
+  if (job) return text(job.message, job.fix);
   return text(`duplicity failed (code ${code}).`, 'Read the end of the profile\'s backup.log.');
 }
 

@@ -40,6 +40,8 @@ export interface JobInput {
   home: string;
   volsize?: number;
   parallelUploads?: number;
+  /** duplicity's --num-retries (per request; the job also retries whole steps). */
+  numRetries?: number;
 }
 
 export interface JobResult {
@@ -78,6 +80,7 @@ export function jobLimits(s: Profile['schedule']): Partial<JobLimits> {
     watchEverySeconds: s.stallMinutes !== undefined && s.stallMinutes * 60 < 150 ? Math.max(1, Math.floor((s.stallMinutes * 60) / 10)) : undefined,
     retryAttempts: s.retries,
     retryDelaySeconds: s.retryDelay,
+    netTimeoutSeconds: s.stallMinutes !== undefined ? Math.min(30, s.stallMinutes * 60) : undefined,
   };
 }
 
@@ -132,6 +135,7 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     keepFull: p.schedule.keepFull,
     volsize: profile.schedule.volsize,
     parallelUploads: input.parallelUploads,
+    numRetries: input.numRetries,
     archiveDir,
     excludeFile: p.exclude.length ? excludeFile : undefined,
     logFile: join(dir, PROFILE_FILES.log),

@@ -15,6 +15,14 @@ watchdog() {
   local pid=$1 what=$2 last='' now idle=0 nap=''
   trap '[ -z "$nap" ] || kill "$nap" 2>/dev/null; exit 0' TERM
   while kill -0 "$pid" 2>/dev/null; do
+    # The job itself was killed (SIGKILL: no trap runs): stop its duplicity rather than leave an
+    # orphan uploading and holding the locks. Its temporary files stay for the next run to clear.
+    if ! kill -0 "$$" 2>/dev/null; then
+      kill -TERM -- "-$pid" 2>/dev/null || true
+      /bin/sleep 5
+      kill -KILL -- "-$pid" 2>/dev/null || true
+      exit 0
+    fi
     /bin/sleep "$WATCH_EVERY" &
     nap=$!
     wait "$nap" || true
