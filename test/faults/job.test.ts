@@ -198,12 +198,14 @@ describe('signals end the job loudly and stop duplicity first', () => {
 });
 
 describe('Swift failing part-way through an upload', () => {
-  it('a 503 on one PUT is retried: exit 0, restore byte-identical', async () => {
+  // swiftclient itself retries a request 5 times (1+2+4+8+16 s); a 503 that outlasts that fails
+  // duplicity's step (--num-retries 1 here), and the job retries the step.
+  it('a 503 on one PUT that outlasts swiftclient\'s own retries: the job retries the step; exit 0, restore byte-identical', async () => {
     await writeFile(join(source, 'big.bin'), randomBytes(2_600_000));
-    setRules(swift, [{ method: 'PUT', path: /vol2\.difftar/, times: 1, fault: { kind: 'status', status: 503, body: 'Service Unavailable' } }]);
+    setRules(swift, [{ method: 'PUT', path: /vol2\.difftar/, times: 6, fault: { kind: 'status', status: 503, body: 'Service Unavailable' } }]);
     const run = await start();
     expect(run.exitCode, (await logText()).slice(-3000)).toBe(0);
-    expect(swift.hits.length).toBe(1);
+    expect(swift.hits.length).toBe(6);
     expect(await logText()).toMatch(/FAILURE \(unavailable\)[\s\S]*trying again/);
     lastGood = await treeBytes(source, ['tmp']);
     await expectRestoreOf(lastGood);
@@ -211,10 +213,10 @@ describe('Swift failing part-way through an upload', () => {
 
   it('a connection cut part-way through a PUT is retried: exit 0', async () => {
     await writeFile(join(source, 'big.bin'), randomBytes(2_600_000));
-    setRules(swift, [{ method: 'PUT', path: /vol2\.difftar/, times: 1, fault: { kind: 'cut', after: 300_000 } }]);
+    setRules(swift, [{ method: 'PUT', path: /vol2\.difftar/, times: 6, fault: { kind: 'cut', after: 300_000 } }]);
     const run = await start();
     expect(run.exitCode, (await logText()).slice(-3000)).toBe(0);
-    expect(swift.hits.length).toBe(1);
+    expect(swift.hits.length).toBe(6);
     expect(await logText()).toMatch(/FAILURE \(network\)/);
     lastGood = await treeBytes(source, ['tmp']);
   }, 300_000);
@@ -223,8 +225,11 @@ describe('Swift failing part-way through an upload', () => {
     await writeFile(join(source, 'big.bin'), randomBytes(2_600_000));
     ping.hits.length = 0;
     setRules(swift, [{ method: 'PUT', path: /vol2\.difftar/, fault: { kind: 'stall', after: 200_000 } }]);
+    // One try only: the exit code is the watchdog's, not a second attempt's.
+    await writeBackupJob({ ...input, profile: { ...input.profile, schedule: { ...input.profile.schedule, retries: 1 } } });
     const started = Date.now();
     const run = await start();
+    await writeBackupJob(input);
     expect(run.exitCode, (await logText()).slice(-3000)).toBe(124);
     expect(Date.now() - started).toBeLessThan(150_000);
     const log = await logText();

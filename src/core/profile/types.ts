@@ -20,7 +20,7 @@ export interface Profile {
     cron: string; fullEvery: string; keepFull: number; volsize?: number; drill?: string;
     /** Minutes a busy lock may be held before a skipped run alerts (default: the cron schedule's interval). */
     lockAlertAfter?: number;
-    /** Minutes without progress (no byte read, written or logged) after which the job stops duplicity (default 10). */
+    /** Minutes without progress (no byte read, written or logged) after which the job stops duplicity (default 5). */
     stallMinutes?: number;
     /** Tries of a duplicity step in all after transient failures (5xx, resets, stalls; default 3), and the first wait in seconds (default 60, doubled each time). */
     retries?: number;

@@ -78,9 +78,10 @@ export interface JobLimits {
 
 export const DEFAULT_LIMITS: JobLimits = {
   lockAlertAfterSeconds: 86_400,
-  // duplicity reads, writes or logs something every few seconds while it works; 10 minutes of
-  // nothing at all is a hang, not a slow link.
-  stallSeconds: 600,
+  // duplicity reads, writes or logs something every few seconds while it works (its longest quiet
+  // spell is its own wait between retries: 30 s, 90 s after a 503); 5 minutes of nothing at all is a
+  // hang, not a slow link.
+  stallSeconds: 300,
   watchEverySeconds: 15,
   retryAttempts: 3,
   retryDelaySeconds: 60,

@@ -20,8 +20,8 @@ lock_busy() {
   printf -v now '%(%s)T' -1
   age=$((now - since))
   if [ "$age" -ge "$LOCK_ALERT_AFTER" ]; then
-    FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: another run has held the lock for $((age / 60)) min, longer than the schedule's interval ($((LOCK_ALERT_AFTER / 60)) min); it may be hung. Fix: see $LOG_FILE and what holds $LOCK_FILE (fuser -v $LOCK_FILE); stop it, and the next run backs up."
-    log "another run has held the lock for $((age / 60)) min (alert after $((LOCK_ALERT_AFTER / 60)) min); this run did nothing"
+    FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: another run has held the lock for $(span "$age"), longer than the schedule's interval ($(span "$LOCK_ALERT_AFTER")); it may be hung. Fix: see $LOG_FILE and what holds $LOCK_FILE (fuser -v $LOCK_FILE); stop it, and the next run backs up."
+    log "another run has held the lock for $(span "$age") (alert after $(span "$LOCK_ALERT_AFTER")); this run did nothing"
   else
     ALERT=0
     log "another backup of this profile is running; this run did nothing"
@@ -39,10 +39,10 @@ backup() {
   exec 9>>"$LOCK_FILE"
   if ! "$FLOCK" -n 9; then
     drill_running || lock_busy
-    log "a restore drill is running; the backup waits for it (at most $((DRILL_WAIT / 60)) min)"
+    log "a restore drill is running; the backup waits for it (at most $(span "$DRILL_WAIT"))"
     if ! "$FLOCK" -w "$DRILL_WAIT" 9; then
-      FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: it waited $((DRILL_WAIT / 60)) min for a restore drill that still holds the lock. Fix: see $LOG_FILE; stop the drill if it hangs."
-      log "the restore drill still holds the lock after $((DRILL_WAIT / 60)) min; this run did nothing"
+      FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: it waited $(span "$DRILL_WAIT") for a restore drill that still holds the lock. Fix: see $LOG_FILE; stop the drill if it hangs."
+      log "the restore drill still holds the lock after $(span "$DRILL_WAIT"); this run did nothing"
       exit 75
     fi
   fi

@@ -9,7 +9,7 @@ classify_failure() {
   FAILURE_CLASS='' FAILURE_WORDS=''
   if [ "$rc" = 124 ]; then
     FAILURE_CLASS=stalled
-    FAILURE_WORDS="duplicity made no progress for $((STALL_SECONDS / 60)) min and was stopped (a Keystone or Swift that accepts connections but never answers?). Fix: check the cloud's status; raise schedule.stallMinutes if a step is legitimately that quiet."
+    FAILURE_WORDS="duplicity made no progress for $(span "$STALL_SECONDS") and was stopped (a Keystone or Swift that accepts connections but never answers?). Fix: check the cloud's status; raise schedule.stallMinutes if a step is legitimately that quiet."
     return 0
   fi
   if [ -n "$STEP_OUT" ] && [ -r "$STEP_OUT" ]; then text=$(/usr/bin/tail -c 65536 "$STEP_OUT" 2>/dev/null) || true; fi
@@ -90,7 +90,7 @@ run_step() {
 # the watchdog.) No secret is sent: this is the unauthenticated version document. Retried like a step.
 keystone_answers() {
   [ -n "$CURL" ] && [ -n "${SWIFT_AUTHURL:-}" ] || return 0
-  local ca=() code cerr attempt=1 delay=$RETRY_DELAY nap err="$RUN_TMP/keystone.err"
+  local ca=() code cerr why attempt=1 delay=$RETRY_DELAY nap err="$RUN_TMP/keystone.err"
   [ -z "${REQUESTS_CA_BUNDLE:-}" ] || ca=(--cacert "$REQUESTS_CA_BUNDLE")
   while :; do
     cerr=0
@@ -98,10 +98,12 @@ keystone_answers() {
     case $cerr:$code in
       0:[234]??) return 0 ;;
     esac
+    why=$(/usr/bin/tail -n 1 "$err" 2>/dev/null) || true
+    why=${why#curl: }
     case $cerr:$code in
       28:*) FAILURE_CLASS=network FAILURE_WORDS="Keystone at $SWIFT_AUTHURL did not answer within $NET_TIMEOUT s (it accepts connections but never replies, or the network drops them). Fix: check Keystone's status; a passing fault is retried." ;;
-      7:* | 6:* | 56:* | 52:*) FAILURE_CLASS=network FAILURE_WORDS="cannot reach Keystone at $SWIFT_AUTHURL (curl: $(/usr/bin/tail -n 1 "$err" 2>/dev/null)). Fix: check the auth URL and the network (dupliswift check); a passing fault is retried." ;;
-      35:* | 51:* | 58:* | 60:* | 77:* | 83:* | 90:* | 91:*) FAILURE_CLASS=tls FAILURE_WORDS="the TLS connection to Keystone at $SWIFT_AUTHURL failed (curl: $(/usr/bin/tail -n 1 "$err" 2>/dev/null)). Fix: check the endpoint's certificate; for a private CA set REQUESTS_CA_BUNDLE (dupliswift setup --ca-file)." ;;
+      7:* | 6:* | 56:* | 52:*) FAILURE_CLASS=network FAILURE_WORDS="cannot reach Keystone at $SWIFT_AUTHURL (curl: $why). Fix: check the auth URL and the network (dupliswift check); a passing fault is retried." ;;
+      35:* | 51:* | 58:* | 60:* | 77:* | 83:* | 90:* | 91:*) FAILURE_CLASS=tls FAILURE_WORDS="the TLS connection to Keystone at $SWIFT_AUTHURL failed (curl: $why). Fix: check the endpoint's certificate; for a private CA set REQUESTS_CA_BUNDLE (dupliswift setup --ca-file)." ;;
       0:503) FAILURE_CLASS=unavailable FAILURE_WORDS="Keystone at $SWIFT_AUTHURL was unavailable (HTTP 503). Fix: usually passing; the job retried with backoff." ;;
       0:5??) FAILURE_CLASS=server-error FAILURE_WORDS="Keystone at $SWIFT_AUTHURL answered HTTP $code (a server error). Fix: usually passing; the job retried with backoff. If it lasts, check Keystone's logs." ;;
       *) FAILURE_CLASS=network FAILURE_WORDS="Keystone at $SWIFT_AUTHURL did not answer as expected (curl exit $cerr, HTTP $code). Fix: check the auth URL (dupliswift check)." ;;

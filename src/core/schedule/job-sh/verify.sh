@@ -4,6 +4,9 @@
 # the way is never stored as good; duplicity retries it. duplicity (0.8 to 3.x) uploads through
 # swiftclient's Connection.put_object without an ETag; a sitecustomize on duplicity's PYTHONPATH adds
 # it (swiftclient's large-object path already checks MD5s itself). Costs one local read of each volume.
+# The same hook makes swiftclient's errors say their HTTP status: duplicity logs only an exception's
+# first argument ("Object PUT failed"), which hid 413, 507 and 503 alike; the failure classes
+# (retry.sh) read the status from the log.
 verify_uploads() {
   local dir="$RUN_TMP/py"
   if ! { /bin/mkdir -p "$dir" && cat >"$dir/sitecustomize.py"; } <<'PY'; then
@@ -28,6 +31,17 @@ if _client is not None and not getattr(_client.Connection.put_object, "_dupliswi
 
     put_object._dupliswift = True
     _client.Connection.put_object = put_object
+
+    _init = _client.ClientException.__init__
+
+    def __init__(self, *args, **kwargs):
+        _init(self, *args, **kwargs)
+        try:
+            self.args = (str(self),)
+        except Exception:
+            pass
+
+    _client.ClientException.__init__ = __init__
 PY
     log "cannot set up the upload check in $dir; uploads are not verified this run"
     return 0

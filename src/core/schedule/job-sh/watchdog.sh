@@ -3,6 +3,14 @@
 # whole process group) and the step fails with exit 124. Progress is any byte duplicity reads or
 # writes (files, gpg's pipes, sockets: /proc/PID/io), any line it logs, or its temporary files
 # growing; a Keystone or Swift that accepts a connection and never answers shows none of them.
+# A span of seconds in words: "45 s", "10 min", "2 h 5 min".
+span() {
+  local s=$1
+  if [ "$s" -lt 60 ]; then printf '%s s' "$s"
+  elif [ "$s" -lt 3600 ]; then printf '%s min' "$((s / 60))"
+  else printf '%s h %s min' "$((s / 3600))" "$((s % 3600 / 60))"; fi
+}
+
 progress_mark() {
   local pid=$1 io='' line
   while IFS= read -r line; do
@@ -31,7 +39,7 @@ watchdog() {
     if [ "$now" = "$last" ]; then idle=$((idle + WATCH_EVERY)); else idle=0; last=$now; fi
     if [ "$idle" -ge "$STALL_SECONDS" ]; then
       : >"$RUN_TMP/stalled"
-      log "STALLED: $what made no progress (no bytes read, written or logged) for $((idle / 60)) min $((idle % 60)) s; stopping duplicity"
+      log "STALLED: $what made no progress (no bytes read, written or logged) for $(span "$idle"); stopping duplicity"
       kill -TERM -- "-$pid" 2>/dev/null || true
       /bin/sleep 10
       kill -KILL -- "-$pid" 2>/dev/null || true
