@@ -1,3 +1,5 @@
+import { classifyFailure, explainJobExit } from './failure-class';
+
 /**
  * duplicity's machine-readable log (`--log-fd N`): records of the form
  *
@@ -140,7 +142,8 @@ export interface Explained {
 /**
  * duplicity's error codes (log.ErrorCode) as what a person should do. `detail` is shown; `context`
  * (the whole message, e.g. gpg's log) is what the explanation is chosen from. Shared by 0.8 to 3.x except
- * 80-82 (bad keys, 2.x+; 0.8 says 10 for a bad sign key).
+ * 80-82 (bad keys, 2.x+; 0.8 says 10 for a bad sign key). A connection or backend error whose text names a
+ * Swift/Keystone failure class (quota, 507, 503, auth, TLS…: failure-class.ts) gets that class's words.
  */
 export function explainError(code: number, detail = '', context = detail): Explained {
   const text = (message: string, fix: string): Explained => ({ code, message: detail ? `${message} (${detail})` : message, fix });
@@ -149,6 +152,8 @@ export function explainError(code: number, detail = '', context = detail): Expla
       ? text('GnuPG refused the passphrase.', 'Check the passphrases in the profile\'s secrets (encrypt-passphrase, sign-passphrase); run dupliswift setup again to store the right ones.')
       : text('GnuPG failed.', 'Check that both keys are in the profile\'s GnuPG home and that gpg-agent.conf has no "no-allow-loopback-pinentry".');
   }
+  const failure = classifyFailure(context);
+  if (failure && (code === ERROR.connectionFailed || (code >= ERROR.backendError && code <= ERROR.backendValidationFailed))) return text(failure.message, failure.fix);
   if (code === ERROR.connectionFailed) return text('Could not connect to Swift or log in to Keystone.', 'Check the auth URL, user, project, domains, region and the stored OpenStack password (dupliswift check).');
   if (code >= ERROR.backendError && code <= ERROR.backendValidationFailed) {
     const what: Record<number, string> = {
@@ -171,6 +176,8 @@ export function explainError(code: number, detail = '', context = detail): Expla
   if (code === ERROR.badHiddenEncryptKey) return text('The hidden encryption key is not usable.', 'Check the --hidden-encrypt-key fingerprint in the profile\'s GnuPG home.');
   if (code === ERROR.exception) return text('duplicity stopped with an unexpected error.', 'Read the end of the profile\'s backup.log; a prompt without a terminal (EOFError) means a passphrase is missing from the secrets.');
   if (code === ERROR.userError) return text('duplicity refused the request.', 'Read the message above and the end of backup.log.');
+  const job = explainJobExit(code);
+  if (job) return text(job.message, job.fix);
   return text(`duplicity failed (code ${code}).`, 'Read the end of the profile\'s backup.log.');
 }
 

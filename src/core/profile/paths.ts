@@ -14,6 +14,8 @@ export const PROFILE_FILES = {
   secrets: 'secrets',
   /** duplicity's local cache, kept with the profile so incrementals need no decrypt. */
   archive: 'cache',
+  /** Folder: each backup run's own TMPDIR (run.PID), cleared by the next run if a run was killed. */
+  tmp: 'tmp',
 } as const;
 
 const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -16,7 +16,16 @@ export interface Profile {
   openstack: OpenStackTarget;
   container: string;
   /** `drill`: cron fields for the periodic restore drill (`backup.sh drill`), or "off"; absent in profiles from before the drill (off). */
-  schedule: { cron: string; fullEvery: string; keepFull: number; volsize?: number; drill?: string };
+  schedule: {
+    cron: string; fullEvery: string; keepFull: number; volsize?: number; drill?: string;
+    /** Minutes a busy lock may be held before a skipped run alerts (default: the cron schedule's interval). */
+    lockAlertAfter?: number;
+    /** Minutes without progress (no byte read, written or logged) after which the job stops duplicity (default 5). */
+    stallMinutes?: number;
+    /** Tries of a duplicity step in all after transient failures (5xx, resets, stalls; default 3), and the first wait in seconds (default 60, doubled each time). */
+    retries?: number;
+    retryDelay?: number;
+  };
   secrets: 'file' | 'keyring';
   install: 'crontab' | 'cron.d' | 'systemd' | 'none';
   /** duplicity's archive dir (local cache), kept per profile so incrementals need no decrypt. */

@@ -9,7 +9,8 @@ import { restoreNote } from '../profile/restore-note';
 import type { Profile } from '../profile/types';
 import { FileSecretStore } from '../secrets/file-store';
 import type { SecretStore } from '../secrets/store';
-import { generateScript, SECRET_VARIABLES, type SecretFile } from './script';
+import { cronIntervalSeconds } from './cron-interval';
+import { generateScript, SECRET_VARIABLES, type JobLimits, type SecretFile } from './script';
 
 export interface JobSecrets {
   encryptPassphrase: string;
@@ -39,6 +40,8 @@ export interface JobInput {
   home: string;
   volsize?: number;
   parallelUploads?: number;
+  /** duplicity's --num-retries (per request; the job also retries whole steps). */
+  numRetries?: number;
 }
 
 export interface JobResult {
@@ -65,6 +68,20 @@ async function storeSecrets(input: JobInput): Promise<WriteOutcome> {
     outcome = current.state === 'found' ? 'updated' : 'created';
   }
   return outcome;
+}
+
+/** The job's bounds from the profile's schedule: minutes in the profile, seconds in the job. */
+export function jobLimits(s: Profile['schedule']): Partial<JobLimits> {
+  const minutes = (m: number | undefined) => (typeof m === 'number' && m > 0 ? m * 60 : undefined);
+  return {
+    lockAlertAfterSeconds: minutes(s.lockAlertAfter) ?? cronIntervalSeconds(s.cron),
+    stallSeconds: minutes(s.stallMinutes),
+    // Fine-grained watching only matters for short stall bounds (tests, impatient users).
+    watchEverySeconds: s.stallMinutes !== undefined && s.stallMinutes * 60 < 150 ? Math.max(1, Math.floor((s.stallMinutes * 60) / 10)) : undefined,
+    retryAttempts: s.retries,
+    retryDelaySeconds: s.retryDelay,
+    netTimeoutSeconds: s.stallMinutes !== undefined ? Math.min(30, s.stallMinutes * 60) : undefined,
+  };
 }
 
 /**
@@ -118,6 +135,7 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     keepFull: p.schedule.keepFull,
     volsize: profile.schedule.volsize,
     parallelUploads: input.parallelUploads,
+    numRetries: input.numRetries,
     archiveDir,
     excludeFile: p.exclude.length ? excludeFile : undefined,
     logFile: join(dir, PROFILE_FILES.log),
@@ -126,6 +144,8 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
       ? { kind: 'keyring', secretTool: input.tools.secretTool! }
       : { kind: 'file', dir: join(dir, PROFILE_FILES.secrets) },
     alert: p.alert,
+    tmpRoot: join(dir, PROFILE_FILES.tmp),
+    limits: jobLimits(p.schedule),
   });
   files[PROFILE_FILES.script] = await writeFileAtomic(script, text, 0o700);
   return { profile, profileDir: dir, script, files };

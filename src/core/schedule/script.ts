@@ -6,8 +6,11 @@ import alertsPart from './job-sh/alerts.sh';
 import backupTemplate from './job-sh/backup.sh';
 import logPart from './job-sh/log.sh';
 import modesPart from './job-sh/modes.sh';
+import retryPart from './job-sh/retry.sh';
 import runPart from './job-sh/run.sh';
 import secretsPart from './job-sh/secrets.sh';
+import verifyPart from './job-sh/verify.sh';
+import watchdogPart from './job-sh/watchdog.sh';
 import { shArray, shq } from './shell-quote';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
@@ -49,7 +52,42 @@ export interface ScriptInput {
   lockFile: string;
   secrets: SecretSource;
   alert?: { mail?: string; pingUrl?: string };
+  /** Where each run's own TMPDIR goes (run.PID inside; stale ones are cleared by the next run); default PROFILEDIR/tmp. */
+  tmpRoot?: string;
+  /** Bounds and retries (see JobLimits); each has a default. */
+  limits?: Partial<JobLimits>;
 }
+
+/** How long the job waits for anything, and how often it tries again. */
+export interface JobLimits {
+  /** A busy lock older than this alerts (default: the schedule's interval). */
+  lockAlertAfterSeconds: number;
+  /** The watchdog stops a duplicity run with no progress for this long. */
+  stallSeconds: number;
+  /** How often the watchdog looks. */
+  watchEverySeconds: number;
+  /** Tries of a duplicity step in all, after transient failures. */
+  retryAttempts: number;
+  /** The first wait before another try; doubled each time. */
+  retryDelaySeconds: number;
+  /** Bound of the job's own network calls (the Keystone check). */
+  netTimeoutSeconds: number;
+  /** How long a backup waits for a running restore drill. */
+  drillWaitSeconds: number;
+}
+
+export const DEFAULT_LIMITS: JobLimits = {
+  lockAlertAfterSeconds: 86_400,
+  // duplicity reads, writes or logs something every few seconds while it works (its longest quiet
+  // spell is its own wait between retries: 30 s, 90 s after a 503); 5 minutes of nothing at all is a
+  // hang, not a slow link.
+  stallSeconds: 300,
+  watchEverySeconds: 15,
+  retryAttempts: 3,
+  retryDelaySeconds: 60,
+  netTimeoutSeconds: 30,
+  drillWaitSeconds: 3600,
+};
 
 /** A value for a comment line: one line, no control characters, whatever the path or name holds. */
 function commentSafe(value: string): string {
@@ -65,6 +103,7 @@ function valuesBlock(i: ScriptInput): string {
     excludeFile: i.excludeFile, parallelUploads: i.parallelUploads,
   });
   const swiftEnv = Object.keys(i.swiftEnv).sort().filter((k) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)).map((k) => `export ${k}=${shq(i.swiftEnv[k]!)}`);
+  const limits = resolveLimits(i.limits);
   const secrets = i.secrets.kind === 'file'
     ? [`SECRETS_KIND='file'`, `SECRETS_DIR=${shq(i.secrets.dir)}`, `SECRET_TOOL=''`]
     : [`SECRETS_KIND='keyring'`, `SECRETS_DIR=''`, `SECRET_TOOL=${shq(i.secrets.secretTool)}`];
@@ -84,6 +123,14 @@ function valuesBlock(i: ScriptInput): string {
     `LOCK_FILE=${shq(i.lockFile)}`,
     `PING_URL=${shq((i.alert?.pingUrl ?? '').replace(/\/+$/, ''))}`,
     `MAIL_TO=${shq(i.alert?.mail ?? '')}`,
+    `TMP_ROOT=${shq(i.tmpRoot ?? `${i.profileDir}/tmp`)}`,
+    `LOCK_ALERT_AFTER=${limits.lockAlertAfterSeconds}`,
+    `STALL_SECONDS=${limits.stallSeconds}`,
+    `WATCH_EVERY=${limits.watchEverySeconds}`,
+    `RETRY_ATTEMPTS=${limits.retryAttempts}`,
+    `RETRY_DELAY=${limits.retryDelaySeconds}`,
+    `NET_TIMEOUT=${limits.netTimeoutSeconds}`,
+    `DRILL_WAIT=${limits.drillWaitSeconds}`,
     ...secrets,
     ...swiftEnv,
     `COMMON=${shArray(commonArgs(common))}`,
@@ -95,11 +142,21 @@ function valuesBlock(i: ScriptInput): string {
   ].join('\n');
 }
 
+/** Defaults filled in, each a whole number of seconds at least 1 (the bash does integer arithmetic). */
+export function resolveLimits(given: Partial<JobLimits> = {}): JobLimits {
+  const out = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(out) as (keyof JobLimits)[]) {
+    const v = given[key];
+    if (typeof v === 'number' && Number.isFinite(v)) out[key] = Math.max(1, Math.round(v));
+  }
+  return out;
+}
+
 /** The bash backup job for one profile: the template with its values filled in. Pure: same input, same bytes. */
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

@@ -14,8 +14,20 @@
 #                                 new machine would, compare it with the live file; alert when that fails
 #
 # DUPLISWIFT_LOG_FD=N passes duplicity's machine-readable log (--log-fd) to file descriptor N.
-# Exit code: duplicity's (0 = fine; 31 gpg, 38 connection, 50-56 Swift); 75 = could not get the lock; 78 = setup problem;
-# the drill exits 1 when the sample did not restore (the log says why).
+# Exit codes (every failure but a normal overlap logs a FAILED line, pings /fail and mails):
+#     0  done
+#     1  drill: the sample did not restore or differs (the log says why)
+#    23, 30, 31, 80-82  duplicity: refused request, unexpected error, GnuPG (e.g. a wrong passphrase), unusable key
+#    38  could not reach or log in to Keystone/Swift (also: Keystone did not answer in NET_TIMEOUT s before the run)
+#    50-56  duplicity's Swift backend errors (the log's FAILURE line names the class: quota 413, storage 507,
+#           unavailable 503, auth 401/403, TLS, a corrupted upload refused by Swift's MD5 check 422)
+#    75  the lock was busy: another run holds it (alerts only when held longer than LOCK_ALERT_AFTER, or when
+#        the backup waited DRILL_WAIT for a restore drill in vain)
+#    78  setup problem (a secret missing, a folder that cannot be made)
+#   124  the watchdog stopped duplicity: no progress for STALL_SECONDS
+#   129, 130, 143  stopped by SIGHUP, SIGINT, SIGTERM (duplicity's process group is stopped first)
+# Transient failures (5xx, resets, stalls, garbage answers) are retried RETRY_ATTEMPTS times in all,
+# with a backoff from RETRY_DELAY seconds, before they count.
 set -euo pipefail
 umask 077
 export PATH=/usr/bin:/bin
@@ -45,6 +57,12 @@ FAIL_NOTE=''
 #@alerts
 
 #@run
+
+#@watchdog
+
+#@retry
+
+#@verify
 
 #@modes
 

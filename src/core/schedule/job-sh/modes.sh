@@ -8,37 +8,101 @@ drill_running() {
   [ "$free" = 1 ]
 }
 
+# The lock's mtime says since when its holder has held it: every holder touches it on taking it.
+hold_lock() { /usr/bin/touch "$LOCK_FILE" 2>/dev/null || true; }
+
+# A busy lock is a normal overlap (a slow night) until it has been held longer than the schedule's
+# interval: then the holder is probably hung, every skipped run alerts, and one hang never silences
+# the alerts of all later runs.
+lock_busy() {
+  local since now age
+  since=$(/usr/bin/stat -c %Y "$LOCK_FILE" 2>/dev/null || echo 0)
+  printf -v now '%(%s)T' -1
+  age=$((now - since))
+  if [ "$age" -ge "$LOCK_ALERT_AFTER" ]; then
+    FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: another run has held the lock for $(span "$age"), longer than the schedule's interval ($(span "$LOCK_ALERT_AFTER")); it may be hung. Fix: see $LOG_FILE and what holds $LOCK_FILE (fuser -v $LOCK_FILE); stop it, and the next run backs up."
+    log "another run has held the lock for $(span "$age") (alert after $(span "$LOCK_ALERT_AFTER")); this run did nothing"
+  else
+    ALERT=0
+    log "another backup of this profile is running; this run did nothing"
+  fi
+  { printf 'dupliswift %s: another backup is running; nothing done\n' "$PROFILE" >&2; } 2>/dev/null || true
+  exit 75
+}
+
 backup() {
+  # Alerts are armed before anything can fail; a normal overlap disarms them (lock_busy).
+  ALERT=1
   # One run at a time per profile: a second one (cron overlapping a slow run, or a manual run) leaves
   # at once, touching nothing; the lock is released by the kernel however the first one ends. A
-  # restore drill takes minutes: a backup waits for it rather than skip a night.
+  # restore drill takes minutes: a backup waits for it rather than skip a night, but not for ever.
   exec 9>>"$LOCK_FILE"
-  if ! "$FLOCK" -n 9 && ! { drill_running && log "a restore drill is running; the backup waits for it" && "$FLOCK" -w 3600 9; }; then
-    log "another backup of this profile is running; this run did nothing"
-    printf 'dupliswift %s: another backup is running; nothing done\n' "$PROFILE" >&2
-    exit 75
+  if ! "$FLOCK" -n 9; then
+    drill_running || lock_busy
+    log "a restore drill is running; the backup waits for it (at most $(span "$DRILL_WAIT"))"
+    if ! "$FLOCK" -w "$DRILL_WAIT" 9; then
+      FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: it waited $(span "$DRILL_WAIT") for a restore drill that still holds the lock. Fix: see $LOG_FILE; stop the drill if it hangs."
+      log "the restore drill still holds the lock after $(span "$DRILL_WAIT"); this run did nothing"
+      exit 75
+    fi
   fi
-  ALERT=1
+  hold_lock
   rotate_log
+  make_run_tmp
+  verify_uploads
   log "backup of $SOURCE to $TARGET started"
   ping_url /start
+  : >"$TMP_ROOT/unclean" 2>/dev/null || true
   read_secrets
   local rc=0
-  run_logged backup "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?
-  if [ "$rc" = 0 ]; then run_logged retention "$DUPLICITY" "${RETENTION[@]}" "$TARGET" || rc=$?; fi
-  if [ "$rc" = 0 ]; then run_logged cleanup "$DUPLICITY" "${CLEANUP[@]}" "$TARGET" || rc=$?; fi
+  keystone_answers || rc=$?
+  if [ "$rc" = 0 ]; then run_step backup "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?; fi
+  if [ "$rc" = 0 ]; then run_step retention "$DUPLICITY" "${RETENTION[@]}" "$TARGET" || rc=$?; fi
+  if [ "$rc" = 0 ]; then run_step cleanup "$DUPLICITY" "${CLEANUP[@]}" "$TARGET" || rc=$?; fi
   if [ "$rc" = 0 ]; then
+    /bin/rm -f -- "$TMP_ROOT/unclean"
     log "backup finished"
     ping_url ''
   fi
   return "$rc"
 }
 
+# A read-only command in the foreground (status, restore): output to the caller, duplicity in its own
+# process group under the watchdog, so a signal or a hang stops it like a backup step.
+run_foreground() {
+  local rc=0 watcher
+  /bin/rm -f -- "$RUN_TMP/stalled"
+  /usr/bin/setsid "$@" </dev/null &
+  DUP_PID=$!
+  watchdog "$DUP_PID" "$MODE" &
+  watcher=$!
+  wait "$DUP_PID" || rc=$?
+  DUP_PID=''
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" 2>/dev/null || true
+  if [ -e "$RUN_TMP/stalled" ]; then rc=124; fi
+  return "$rc"
+}
+
+# A failed backup can leave a partial set (a manifest without all its volumes) in the local cache and
+# in Swift; duplicity's restore then dies with "KeyError: 1" and collection-status shows a set with 0
+# volumes. cleanup --force removes such leftovers (never a complete set) and syncs the cache first.
+# Only after a backup that did not finish (the marker "unclean", which a backup sets when it starts
+# and removes when it succeeds): a cleanup costs a round of Swift listings.
+tidy_after_failure() {
+  [ -e "$TMP_ROOT/unclean" ] || return 0
+  log "the last backup did not finish; removing what it left half-done before the $MODE"
+  if run_logged tidy "$DUPLICITY" "${CLEANUP[@]}" "$TARGET"; then /bin/rm -f -- "$TMP_ROOT/unclean"; else log "cleanup before $MODE failed; going on"; fi
+}
+
 status() {
   exec 9>>"$LOCK_FILE"
   "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
+  hold_lock
+  make_run_tmp
   read_secrets
-  "$DUPLICITY" collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" </dev/null
+  tidy_after_failure
+  run_foreground "$DUPLICITY" collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET"
 }
 
 restore() {
@@ -46,12 +110,15 @@ restore() {
   [ ! -e "$2" ] || die "$2 already exists; restore into a new path so nothing is overwritten"
   exec 9>>"$LOCK_FILE"
   "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
+  hold_lock
+  make_run_tmp
   read_secrets
   log "restore of $1 into $2 started"
+  tidy_after_failure
   if [ "$1" = . ]; then
-    "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" "$2" </dev/null
+    run_foreground "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" "$2"
   else
-    "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$RESTORE_FLAG" "$1" "$TARGET" "$2" </dev/null
+    run_foreground "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$RESTORE_FLAG" "$1" "$TARGET" "$2"
   fi
 }
 
