@@ -24,9 +24,9 @@ backup() {
   ping_url /start
   read_secrets
   local rc=0
-  run_logged backup "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?
-  if [ "$rc" = 0 ]; then run_logged retention "$DUPLICITY" "${RETENTION[@]}" "$TARGET" || rc=$?; fi
-  if [ "$rc" = 0 ]; then run_logged cleanup "$DUPLICITY" "${CLEANUP[@]}" "$TARGET" || rc=$?; fi
+  run_logged backup duplicity_with_secrets "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?
+  if [ "$rc" = 0 ]; then run_logged retention duplicity_with_secrets "${RETENTION[@]}" "$TARGET" || rc=$?; fi
+  if [ "$rc" = 0 ]; then run_logged cleanup duplicity_with_secrets "${CLEANUP[@]}" "$TARGET" || rc=$?; fi
   if [ "$rc" = 0 ]; then
     log "backup finished"
     ping_url ''
@@ -38,7 +38,7 @@ status() {
   exec 9>>"$LOCK_FILE"
   "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
   read_secrets
-  "$DUPLICITY" collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" </dev/null
+  duplicity_with_secrets collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" </dev/null
 }
 
 restore() {
@@ -49,9 +49,9 @@ restore() {
   read_secrets
   log "restore of $1 into $2 started"
   if [ "$1" = . ]; then
-    "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" "$2" </dev/null
+    duplicity_with_secrets restore "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" "$2" </dev/null
   else
-    "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$RESTORE_FLAG" "$1" "$TARGET" "$2" </dev/null
+    duplicity_with_secrets restore "${COMMON[@]}" "${LOGFD[@]}" "$RESTORE_FLAG" "$1" "$TARGET" "$2" </dev/null
   fi
 }
 
@@ -79,7 +79,7 @@ drill() {
   local rc=0 result line
   # No --archive-dir of the job's: the drill proves the remote metadata decrypts, and never fights
   # the job for its cache.
-  result=$(DRILL_CACHE='' dupliswift_restore_drill </dev/null 2>&1) || rc=$?
+  result=$(DRILL_CACHE='' DUPLICITY=duplicity_with_secrets dupliswift_restore_drill </dev/null 2>&1) || rc=$?
   [ -z "$result" ] || while IFS= read -r line; do log "$line"; done <<<"$result"
   log "restore drill finished with exit code $rc"
   [ ! -t 1 ] || printf '%s\n' "$result"

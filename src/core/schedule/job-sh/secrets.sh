@@ -1,5 +1,13 @@
 # backup.sh: secrets (a part of the job template; see backup.sh)
-# Secrets, read at run time into duplicity's variables, never echoed or put in argv.
+# Secrets, read at run time into plain shell variables: never exported to the job's own children (curl,
+# mail and the MTA it starts, flock, a gpg-agent), never echoed, never in argv. duplicity alone gets
+# them, in its environment, for its run only: duplicity_with_secrets.
+# Whatever the caller's environment held under these names is dropped, not passed on.
+PASSPHRASE='' SIGN_PASSPHRASE='' SWIFT_PASSWORD=''
+export -n PASSPHRASE SIGN_PASSPHRASE SWIFT_PASSWORD
+# The drill runs duplicity as "$DUPLICITY"; the job hands it duplicity_with_secrets instead.
+DUPLICITY_PROGRAM=$DUPLICITY
+
 read_secrets() {
   local pair file value mode
   for pair in encrypt-passphrase:PASSPHRASE sign-passphrase:SIGN_PASSPHRASE swift-password:SWIFT_PASSWORD; do
@@ -16,6 +24,17 @@ read_secrets() {
       value=''
       IFS= read -r -d '' value <"$file" || true
     fi
-    export "${pair#*:}=$value"
+    printf -v "${pair#*:}" '%s' "$value"
   done
+}
+
+# duplicity with the secrets in its environment, for this one run: exported only inside a subshell
+# that becomes duplicity. Its gpg would start a gpg-agent that outlives the job, carrying the
+# environment it was started with: start the agent first, from here, where no secret is exported.
+duplicity_with_secrets() {
+  if command -v gpgconf >/dev/null; then gpgconf --launch gpg-agent </dev/null >/dev/null 2>&1 || true; fi
+  (
+    export PASSPHRASE SIGN_PASSPHRASE SWIFT_PASSWORD
+    exec "$DUPLICITY_PROGRAM" "$@"
+  )
 }
