@@ -1,9 +1,25 @@
 
+/**
+ * What a child may take from our environment: where to find programs and files, the language, and
+ * the session buses the keyring and systemd --user need. Never OS_*, DUPLISWIFT_* or anything else the
+ * caller's shell holds: a gpg-agent started by a child keeps its environment long after we exit.
+ */
+const PASSED_ON = /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z_]+|TZ|TMPDIR|GNUPGHOME|XDG_RUNTIME_DIR|DBUS_SESSION_BUS_ADDRESS)$/;
+
+/** A child's minimal environment: the passed-on part of `base`, then `extra` (what this child needs) over it. */
+export function childEnv(extra: NodeJS.ProcessEnv = {}, base: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(base)) if (value !== undefined && PASSED_ON.test(key)) env[key] = value;
+  for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value;
+  return env;
+}
+
 export interface RunOptions {
   /** Written to the child's stdin; the way secrets reach gpg (never argv). */
   input?: string;
+  /** What this child needs beyond the minimal environment (childEnv), or its whole environment with extendEnv: false. */
   env?: NodeJS.ProcessEnv;
-  /** Replace the environment instead of extending ours (cron-like runs). */
+  /** false: `env` is the child's whole environment (cron-like runs); else it is added to childEnv()'s. */
   extendEnv?: boolean;
   cwd?: string;
   signal?: AbortSignal;
@@ -30,8 +46,9 @@ export async function run(file: string, args: readonly string[], opts: RunOption
     // execa refuses `stdin` beside `stdio`: with extra fds, stdin's choice goes inside stdio.
     stdin: extra.length || opts.input !== undefined ? undefined : 'ignore',
     stdio: extra.length ? [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe', ...extra] : undefined,
-    env: opts.env,
-    extendEnv: opts.extendEnv ?? true,
+    // Never our whole environment: only what childEnv passes on, plus what the caller gave.
+    env: opts.extendEnv === false ? opts.env : childEnv(opts.env),
+    extendEnv: false,
     cwd: opts.cwd,
     cancelSignal: opts.signal,
     timeout: opts.timeoutMs,

@@ -159,24 +159,6 @@ export async function treeBytes(dir: string, skip: string[] = []): Promise<Map<s
   return out;
 }
 
-/** Polls /proc/*\/cmdline while running; collects any argv that holds one of the secrets. */
-export function watchArgv(secrets: string[]): { stop(): string[] } {
-  const hits: string[] = [];
-  let running = true;
-  const tick = async () => {
-    while (running) {
-      for (const pid of await readdir('/proc').catch(() => [])) {
-        if (!/^\d+$/.test(pid)) continue;
-        const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
-        for (const s of secrets) if (s && cmd.includes(s)) hits.push(cmd.replace(/\0/g, ' '));
-      }
-      await new Promise((r) => setTimeout(r, 40));
-    }
-  };
-  void tick();
-  return { stop() { running = false; return hits; } };
-}
-
 /** A local HTTP server that records the paths pinged (healthchecks-style). */
 export async function pingServer(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
   const hits: string[] = [];

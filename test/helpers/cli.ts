@@ -17,10 +17,16 @@ export interface CliResult {
  */
 export async function runCli(
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; input?: string; cleanEnv?: boolean; cwd?: string; timeoutMs?: number } = {},
+  opts: {
+    env?: NodeJS.ProcessEnv; input?: string; cleanEnv?: boolean; cwd?: string; timeoutMs?: number;
+    /** Runs the CLI inside another command (test/helpers/exec-trace.ts: under strace). */
+    wrap?: (file: string, args: string[]) => [string, string[]];
+  } = {},
 ): Promise<CliResult> {
   const env = opts.cleanEnv ? { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME, ...opts.env } : { ...opts.env };
-  const result = await execa(process.execPath, [binPath, ...args], {
+  const command: [string, string[]] = [process.execPath, [binPath, ...args]];
+  const [file, fileArgs] = opts.wrap ? opts.wrap(...command) : command;
+  const result = await execa(file, fileArgs, {
     env,
     extendEnv: !opts.cleanEnv,
     input: opts.input,

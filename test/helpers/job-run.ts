@@ -33,6 +33,8 @@ export async function stackJobInput(o: {
 }
 
 /** A script exactly as cron would start it: env -i, PATH=/usr/bin:/bin, no terminal, its own session. */
-export function cronRun(script: string, args: string[] = []) {
-  return execa('/usr/bin/setsid', ['-w', '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', '/bin/bash', script, ...args], { stdin: 'ignore', reject: false });
+export function cronRun(script: string, args: string[] = [], opts: { wrap?: (file: string, args: string[]) => [string, string[]] } = {}) {
+  const command: [string, string[]] = ['/usr/bin/env', ['-i', 'PATH=/usr/bin:/bin', '/bin/bash', script, ...args]];
+  const [file, rest] = opts.wrap ? opts.wrap(...command) : command;
+  return execa('/usr/bin/setsid', ['-w', file, ...rest], { stdin: 'ignore', reject: false });
 }

@@ -8,7 +8,7 @@ import { login, openProject, resolveProject, toTarget } from '../../src/core/ope
 import { duplicitySwiftEnv } from '../../src/core/openstack/duplicity-env';
 import type { ConnectionInput } from '../../src/core/openstack/os-env';
 import { parseVersion } from '../../src/core/duplicity/version';
-import { watchArgv } from '../helpers/argv-watch';
+import { execRecorder, secretsInArgv } from '../helpers/exec-trace';
 import { startV2Stub, type V2Stub } from '../helpers/keystone-v2-stub';
 import { stack, type Stack } from '../helpers/stack';
 
@@ -73,14 +73,16 @@ async function roundTrip(name: string, input: ConnectionInput, password: string)
   // Exactly duplicitySwiftEnv(), plus what any process needs; PASSPHRASE is required even unencrypted.
   const env = { ...swiftEnv, PATH: '/usr/bin:/bin', HOME: home, PASSPHRASE: '' };
   const url = `swift://${container}`;
-  const watch = watchArgv([password]);
-  const backup = await run(DUPLICITY, ['full', '--no-encryption', '--archive-dir', join(home, 'cache'), '--name', name, join(work, 'src'), url], { env, extendEnv: false, timeoutMs: 60_000 });
+  // Each run under strace (these tests run concurrently: one tracer per command, not per process).
+  const trace = await execRecorder();
+  const backup = await run(...trace.wrap(DUPLICITY, ['full', '--no-encryption', '--archive-dir', join(home, 'cache'), '--name', name, join(work, 'src'), url]), { env, extendEnv: false, timeoutMs: 60_000 });
   expect(backup.exitCode, `${backup.stdout}\n${backup.stderr}`).toBe(0);
   const dest = join(work, `restored-${name}`);
   // A fresh cache: the restore must come from Swift alone.
-  const restore = await run(DUPLICITY, ['restore', '--no-encryption', '--archive-dir', join(home, 'cache2'), '--name', name, url, dest], { env, extendEnv: false, timeoutMs: 60_000 });
+  const restore = await run(...trace.wrap(DUPLICITY, ['restore', '--no-encryption', '--archive-dir', join(home, 'cache2'), '--name', name, url, dest]), { env, extendEnv: false, timeoutMs: 60_000 });
   expect(restore.exitCode, `${restore.stdout}\n${restore.stderr}`).toBe(0);
-  expect((await watch.stop()).hits).toEqual([]);
+  expect(secretsInArgv(await trace.execs(), [password])).toEqual([]);
+  await trace.cleanup();
   expect(await tree(dest)).toEqual(await tree(join(work, 'src')));
   return swiftEnv;
 }

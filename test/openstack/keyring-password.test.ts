@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath, repoRoot } from '../helpers/cli';
-import { watchArgv } from '../helpers/argv-watch';
+import { secretsInArgv, traceExecs } from '../helpers/exec-trace';
 import { stack, type Stack } from '../helpers/stack';
 
 // The third password source of `tenants`/`check`: the keyring of a profile named by DUPLISWIFT_PROFILE,
@@ -49,9 +49,9 @@ async function inKeyringSession(args: string[], store: string | undefined) {
 
 describe('password from the keyring (DUPLISWIFT_PROFILE)', () => {
   it('lists projects with the profile\'s settings and the keyring\'s password, nothing in argv', async () => {
-    const watch = watchArgv([s.ops.password]);
+    const trace = await traceExecs();
     const r = await inKeyringSession(['tenants', '--json'], s.ops.password);
-    expect((await watch.stop()).hits).toEqual([]);
+    expect(secretsInArgv(await trace.stop(), [s.ops.password])).toEqual([]);
     expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(JSON.parse(String(r.stdout))).toMatchObject({ identityVersion: '3', user: { name: 'opsuser', domain: 'ops' }, projects: [{ name: 'ops-project', domain: 'ops' }] });
   });

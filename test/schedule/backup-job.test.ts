@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import { failureOf, runScript, verifyBackup } from '../../src/core/schedule/first-run';
 import {
-  fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftList, treeBytes, watchArgv,
+  fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftList, treeBytes,
   type StackEnv, type TestKeys,
 } from '../helpers/backup-job';
 import { cronRun as cronRunScript, stackJobInput } from '../helpers/job-run';
+import { execsOf, secretsInArgv, traceExecs } from '../helpers/exec-trace';
 
 let stack: StackEnv;
 let keys: TestKeys;
@@ -45,9 +46,12 @@ describe('the generated backup script, run as cron runs it', () => {
     for (const secret of [keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD]) expect(text).not.toContain(secret);
     expect(text).toContain(`GNUPGHOME=${keys.home}`);
 
-    const watch = watchArgv([keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD]);
+    // runScript starts the job from this process: trace this process and all it starts.
+    const trace = await traceExecs();
     const first = await runScript(script, [], { home: '/root' });
-    expect(watch.stop()).toEqual([]);
+    const execs = await trace.stop();
+    expect(secretsInArgv(execs, [keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD])).toEqual([]);
+    expect(execsOf(execs, 'duplicity').length).toBeGreaterThanOrEqual(3);
     expect(first.exitCode, first.stderr).toBe(0);
     // Machine-readable progress: "Processed volume" records with the bytes read so far.
     expect(first.records.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.control[0]?.split(' ')[0]) > 300_000)).toBe(true);

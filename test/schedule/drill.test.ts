@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
-import { fakeMail, makeSource, makeTestKeys, stackUp, swiftDelete, swiftList, watchArgv, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { fakeMail, makeSource, makeTestKeys, stackUp, swiftDelete, swiftList, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { execRecorder, execsOf, secretsInArgv } from '../helpers/exec-trace';
 import { cronRun as cronRunScript, stackJobInput } from '../helpers/job-run';
 
 let stack: StackEnv;
@@ -68,9 +69,12 @@ afterAll(async () => {
 describe('backup.sh drill, run as cron runs it', () => {
   it('after a real backup: exit 0, its own log lines, a /log ping, no mail, the job\'s cache untouched, no secret in argv', async () => {
     const cacheBefore = await readdir(join(input.dir, 'cache'), { recursive: true });
-    const watch = watchArgv([keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD]);
-    const run = await cronRun(['drill']);
-    expect(watch.stop()).toEqual([]);
+    const trace = await execRecorder();
+    const run = await cronRunScript(script, ['drill'], trace);
+    const execs = await trace.execs().finally(() => trace.cleanup());
+    expect(secretsInArgv(execs, [keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD])).toEqual([]);
+    // list-current-files and restore, each with the secrets in its environment only.
+    expect(execsOf(execs, 'duplicity').map((e) => e.argv[1])).toEqual(['list-current-files', 'restore']);
     expect(run.exitCode, run.stderr).toBe(0);
     // Quiet without a terminal, as cron wants (it would mail any output).
     expect(run.stdout).toBe('');

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { binPath } from '../helpers/cli';
 import { crontabOf, setCrontab, throwawayUser } from '../helpers/crontab';
-import { makeSource, makeTestKeys, stackUp, swiftDelete, watchArgv, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { makeSource, makeTestKeys, stackUp, swiftDelete, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { execRecorder, secretsInArgv } from '../helpers/exec-trace';
 
 let stack: StackEnv;
 let keys: TestKeys;
@@ -20,7 +21,7 @@ let answersFile: string;
 const container = `dsw-e2e-${process.pid}-${Date.now()}`;
 const existingCrontab = '# my jobs\nMAILTO=""\n0 * * * * /usr/bin/true   # hourly\n';
 
-async function setupAsUser(overrides: Record<string, unknown> = {}) {
+async function setupAsUser(overrides: Record<string, unknown> = {}, wrap?: (file: string, args: string[]) => [string, string[]]) {
   if (Object.keys(overrides).length) {
     const answers = JSON.parse(await readFile(answersFile, 'utf8')) as Record<string, unknown>;
     await writeFile(answersFile, JSON.stringify({ ...answers, ...overrides }, null, 2));
@@ -29,8 +30,9 @@ async function setupAsUser(overrides: Record<string, unknown> = {}) {
     PATH: '/usr/bin:/bin', HOME: user.home, USER: user.name, LOGNAME: user.name, LANG: 'C.UTF-8',
     OS_PASSWORD: stack.OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE: keys.encryptPassphrase, DUPLISWIFT_SIGN_PASSPHRASE: keys.signPassphrase,
   };
-  const r = await execa('/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--',
-    process.execPath, binPath, 'setup', '--answers', answersFile, '--yes', '--json', '--config-dir', join(user.home, 'cfg')], {
+  const command: [string, string[]] = ['/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--',
+    process.execPath, binPath, 'setup', '--answers', answersFile, '--yes', '--json', '--config-dir', join(user.home, 'cfg')]];
+  const r = await execa(...(wrap ? wrap(...command) : command), {
     env, extendEnv: false, stdin: 'ignore', reject: false, cwd: user.home, timeout: 120_000,
   });
   return r;
@@ -68,8 +70,8 @@ afterAll(async () => {
 
 describe('setup --answers FILE --yes --json --config-dir DIR', () => {
   it('sets up the job, and the same answers twice change nothing', async () => {
-    const watch = watchArgv([stack.OS_PASSWORD, keys.encryptPassphrase, keys.signPassphrase]);
-    const first = await setupAsUser();
+    const trace = await execRecorder();
+    const first = await setupAsUser({}, trace.wrap);
     expect(first.exitCode, `${first.stderr}\n${first.stdout}`).toBe(0);
     const json = JSON.parse(String(first.stdout)) as Record<string, unknown>;
     const dir = join(user.home, 'cfg', 'nightly');
@@ -92,9 +94,11 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     expect(crontab).toBe(`${existingCrontab}17 3 * * * ${join(dir, 'backup.sh')} # dupliswift:nightly\n41 4 1 * * ${join(dir, 'backup.sh')} drill # dupliswift:nightly:drill\n`);
     const files = await profileSnapshot(dir);
 
-    const second = await setupAsUser();
+    const second = await setupAsUser({}, trace.wrap);
     expect(second.exitCode, second.stderr).toBe(0);
-    expect(watch.stop()).toEqual([]);
+    const execs = await trace.execs().finally(() => trace.cleanup());
+    expect(secretsInArgv(execs, [stack.OS_PASSWORD, keys.encryptPassphrase, keys.signPassphrase])).toEqual([]);
+    expect(execs.some((e) => e.ok && e.file.endsWith('/gpg'))).toBe(true);
     expect(JSON.parse(String(second.stdout))).toMatchObject({ profileDir: dir, script: join(dir, 'backup.sh'), changed: false });
     expect(await profileSnapshot(dir)).toEqual(files);
     expect(await crontabOf(user.name)).toBe(crontab);

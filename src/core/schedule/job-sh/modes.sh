@@ -72,7 +72,8 @@ backup() {
 run_foreground() {
   local rc=0 watcher
   /bin/rm -f -- "$RUN_TMP/stalled"
-  /usr/bin/setsid "$@" </dev/null &
+  launch_gpg_agent
+  (export_secrets && exec /usr/bin/setsid "$@") </dev/null &
   DUP_PID=$!
   watchdog "$DUP_PID" "$MODE" &
   watcher=$!

@@ -62,7 +62,8 @@ run_logged() {
   else
     fifo=$LOG_FILE
   fi
-  /usr/bin/setsid "$@" </dev/null >>"$fifo" 2>&1 &
+  launch_gpg_agent
+  (export_secrets && exec /usr/bin/setsid "$@") </dev/null >>"$fifo" 2>&1 &
   DUP_PID=$!
   watchdog "$DUP_PID" "$what" &
   watcher=$!

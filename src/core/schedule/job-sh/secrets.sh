@@ -1,5 +1,11 @@
 # backup.sh: secrets (a part of the job template; see backup.sh)
-# Secrets, read at run time into duplicity's variables, never echoed or put in argv.
+# Secrets, read at run time into plain shell variables: never exported to the job's own children (curl,
+# mail and the MTA it starts, flock, a gpg-agent), never echoed, never in argv. duplicity alone gets
+# them, in its environment, for its run only: duplicity_with_secrets.
+# Whatever the caller's environment held under these names is dropped, not passed on.
+PASSPHRASE='' SIGN_PASSPHRASE='' SWIFT_PASSWORD=''
+export -n PASSPHRASE SIGN_PASSPHRASE SWIFT_PASSWORD
+
 read_secrets() {
   local pair file value mode
   for pair in encrypt-passphrase:PASSPHRASE sign-passphrase:SIGN_PASSPHRASE swift-password:SWIFT_PASSWORD; do
@@ -16,6 +22,18 @@ read_secrets() {
       value=''
       IFS= read -r -d '' value <"$file" || true
     fi
-    export "${pair#*:}=$value"
+    printf -v "${pair#*:}" '%s' "$value"
   done
+}
+
+# duplicity gets the secrets in its environment for its run only: run.sh starts every duplicity as
+# `( export_secrets; exec setsid duplicity ... ) &`, a subshell that becomes duplicity. Never call
+# export_secrets in the job's own shell.
+export_secrets() { export PASSPHRASE SIGN_PASSPHRASE SWIFT_PASSWORD; }
+
+# duplicity's gpg would start a gpg-agent that outlives the job, carrying the environment it was
+# started with: start it first, from the job's shell, where no secret is exported.
+launch_gpg_agent() {
+  [ -x /usr/bin/gpgconf ] || return 0
+  /usr/bin/gpgconf --launch gpg-agent </dev/null >/dev/null 2>&1 || true
 }
