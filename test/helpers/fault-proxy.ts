@@ -10,7 +10,8 @@ import { Transform, type TransformCallback } from 'node:stream';
  * upload), stops reading an upload, returns a 5xx/507/403, returns broken JSON, or flips one byte of
  * a request body on its way. With `tls` it terminates TLS with the given certificate (for the CA-file
  * tests). With `rewrite` it replaces text in JSON answers (Keystone's catalog, to point Swift at a
- * second proxy).
+ * second proxy). The `*-response` faults break an answer's body part-way, as a bad link or disk does on
+ * a download: status and headers pass through, then one byte is inverted or the body stops.
  */
 
 export type Fault =
@@ -25,7 +26,11 @@ export type Fault =
   /** Forwards `after` bytes of the request body, then stops reading and never answers. */
   | { kind: 'stall'; after: number }
   /** Flips the byte at `offset` of the request body (XOR 0xff) and forwards the rest untouched. */
-  | { kind: 'flip'; offset: number };
+  | { kind: 'flip'; offset: number }
+  /** The answer's body arrives whole, with one byte inverted at `at` (default: the middle). */
+  | { kind: 'flip-response'; at?: number }
+  /** The first `after` bytes of the answer's body arrive, then the connection is reset or hangs. */
+  | { kind: 'cut-response'; after: number; then: 'reset' | 'stall' };
 
 export interface Rule {
   method?: string;
@@ -83,7 +88,10 @@ function flipAt(offset: number): Transform {
   });
 }
 
-export async function startFaultProxy(target: string, opts: { rules?: Rule[]; tls?: { key: string; cert: string }; rewrite?: { from: string; to: string } } = {}): Promise<FaultProxy> {
+type Rewrite = { from: string; to: string };
+
+export async function startFaultProxy(target: string, opts: { rules?: Rule[]; tls?: { key: string; cert: string }; rewrite?: Rewrite | Rewrite[] } = {}): Promise<FaultProxy> {
+  const rewrites = opts.rewrite === undefined ? [] : Array.isArray(opts.rewrite) ? opts.rewrite : [opts.rewrite];
   const upstream = new URL(target);
   const rules = opts.rules ?? [];
   const hits: string[] = [];
@@ -99,7 +107,8 @@ export async function startFaultProxy(target: string, opts: { rules?: Rule[]; tl
       const n = (counts.get(r) ?? 0) + 1;
       counts.set(r, n);
       if (n <= (r.skip ?? 0)) return undefined;
-      if (r.times !== undefined && n > (r.skip ?? 0) + r.times) return undefined;
+      // Spent: the next rule may still apply (a transient fault, then another).
+      if (r.times !== undefined && n > (r.skip ?? 0) + r.times) continue;
       return r;
     }
     return undefined;
@@ -144,15 +153,35 @@ export async function startFaultProxy(target: string, opts: { rules?: Rule[]; tl
           res.end(body);
           return;
         }
-        if (opts.rewrite && /json/.test(String(up.headers['content-type'] ?? ''))) {
+        const json = /json/.test(String(up.headers['content-type'] ?? ''));
+        if (fault?.kind === 'flip-response' || (rewrites.length && json)) {
           const parts: Buffer[] = [];
           up.on('data', (c: Buffer) => parts.push(c));
           up.on('end', () => {
-            const body = Buffer.concat(parts).toString('utf8').split(opts.rewrite!.from).join(opts.rewrite!.to);
-            const headers = { ...up.headers, 'content-length': String(Buffer.byteLength(body)) };
+            let body = Buffer.concat(parts);
+            if (json) for (const r of rewrites) if (body.includes(r.from)) body = Buffer.from(body.toString('utf8').split(r.from).join(r.to));
+            if (fault?.kind === 'flip-response' && body.length) body[Math.min(fault.at ?? body.length >> 1, body.length - 1)]! ^= 0xff;
+            const headers = { ...up.headers, 'content-length': String(body.length) };
             delete headers['transfer-encoding'];
             res.writeHead(up.statusCode ?? 200, headers);
             res.end(body);
+          });
+          return;
+        }
+        if (fault?.kind === 'cut-response') {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          let sent = 0;
+          up.on('data', (c: Buffer) => {
+            if (sent >= fault.after) return;
+            const part = c.subarray(0, fault.after - sent);
+            sent += part.length;
+            res.write(part);
+            if (sent < fault.after) return;
+            if (fault.then === 'reset') req.socket.destroy();
+            // 'stall': the rest never comes; the socket stays open until the proxy closes.
+          });
+          up.on('end', () => {
+            if (sent < fault.after) res.end();
           });
           return;
         }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCollectionStatus, pointsInTime, timeArg } from '../../src/core/restore/collection';
 import { fullManifestTime } from '../../src/core/restore/containers';
-import { pickSample } from '../../src/core/restore/drill';
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/cli';
 import { FileIndex, parseListRecord } from '../../src/core/restore/listing';
 import { LogFdParser, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from '../../src/core/duplicity/logfd';
 import { normalizeBackupPath, pathFlag } from '../../src/core/restore/restore';
@@ -104,10 +106,20 @@ describe('the browse index', () => {
     expect(performance.now() - started).toBeLessThan(5_000); // sanity bound, not a benchmark
   });
 
-  it('picks the same drill sample for the same seed', () => {
-    const files = index.regularFiles();
-    expect(pickSample(files, '2026-11-26')).toEqual(pickSample(files, '2026-11-26'));
-    expect(pickSample([], 'x')).toBeUndefined();
+});
+
+describe('the job\'s drill reads duplicity\'s escaped names', () => {
+  it('turns util.escape output (unicode-escape, \\x27 quotes, surrogate-escaped bytes) back into the name\'s bytes', async () => {
+    const names = [Buffer.from('plain.txt'), Buffer.from('ünïcödé ïs fïne – ☃ 𝄞.txt'), Buffer.from('it\'s "q"\ttab\nnl\\back'), Buffer.from([0x6c, 0x61, 0x74, 0x69, 0x6e, 0xe9, 0xff]), Buffer.from('-dash %b \\x41 trailing ')];
+    // duplicity's own escape, as it writes names into the machine log.
+    const escaped = await execa('/usr/bin/python3', ['-c', 'import sys, base64\nfrom duplicity import util\nfor a in sys.argv[1:]: print(util.escape(base64.b64decode(a)))', ...names.map((n) => n.toString('base64'))], { env: { PATH: '/usr/bin:/bin', LC_ALL: 'C.UTF-8' }, extendEnv: false });
+    const lines = escaped.stdout.split('\n');
+    expect(lines).toHaveLength(names.length);
+    const drillSh = join(repoRoot, 'src/core/schedule/job-sh/drill.sh');
+    for (const [i, line] of lines.entries()) {
+      const out = await execa('/bin/bash', ['-c', `. "$1"; e=$2; e=\${e#\\'}; drill_unescape "\${e%\\'}"; printf '%s' "$REPLY"`, 'x', drillSh, line], { env: { PATH: '/usr/bin:/bin', LC_ALL: 'C.UTF-8' }, extendEnv: false, encoding: 'buffer' });
+      expect(Buffer.from(out.stdout).toString('hex'), line).toBe(names[i]!.toString('hex'));
+    }
   });
 });
 

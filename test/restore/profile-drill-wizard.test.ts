@@ -1,21 +1,22 @@
-import { execa } from 'execa';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { drill, drillScriptFragment } from '../../src/core/restore/drill';
+import { detectDuplicity } from '../../src/core/duplicity/detect';
+import { duplicitySwiftEnv } from '../../src/core/openstack/duplicity-env';
+import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import { listBackupContainers } from '../../src/core/restore/containers';
 import { openBackupStore } from '../../src/core/restore/swift-login';
-import type { BackupSource } from '../../src/core/restore/source';
 import { importKeyFiles, inspectKeyFiles } from '../../src/core/keys/import-files';
 import { binPath, parseJson, runCli } from '../helpers/cli';
 import { killAgentOf } from '../helpers/gpg';
 import { deleteContainers, machineA, plainDuplicity, snapshotTree, swiftEnvFor, uniqueContainer, workWithSource, type MachineA } from '../helpers/restore';
 import { stack, type Stack } from '../helpers/stack';
+import { cronRun } from '../helpers/job-run';
 import { Terminal } from '../helpers/tmux';
 
 /**
  * A backup made by hand the tutorial's way (plain duplicity, one key signs and encrypts, PASSPHRASE only), restored
- * through a profile, through the guided wizard from a bare machine, and drilled.
+ * through a profile, through the guided wizard from a bare machine, and drilled by the generated job.
  */
 let s: Stack;
 let a: MachineA;
@@ -97,28 +98,31 @@ describe('a hand-made, one-key backup', () => {
   });
 });
 
-describe('the restore drill', () => {
-  it('restores a sample into a temp folder and finds it identical to the live file', async () => {
-    const src: BackupSource = {
-      location: { kind: 'swift', target: { authUrl: s.keystone, identityVersion: '3', username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' }, password: s.demo.password, container },
-      gnupgHome: a.gnupgHome, encryptPassphrase: a.encrypt.passphrase, signPassphrase: a.encrypt.passphrase, archiveDir: join(work, 'drill-cache'),
+describe('the restore drill, as production runs it (backup.sh drill)', () => {
+  it('drills the hand-made backup: OK and identical with the right passphrase, FAILED and non-zero with a wrong one', async () => {
+    const target = { authUrl: s.keystone, identityVersion: '3' as const, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' as const };
+    const { SWIFT_PASSWORD: _secret, ...swiftEnv } = duplicitySwiftEnv(target, '');
+    const input: JobInput = {
+      dir: join(work, 'jobs', 'tut'),
+      profile: {
+        version: 1, name: 'tut', source, exclude: [], gnupgHome: a.gnupgHome, keys: { encrypt: a.encrypt.fpr, sign: a.encrypt.fpr },
+        openstack: target, container, schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 2, drill: '41 4 1 * *' }, secrets: 'file', install: 'none',
+      },
+      swiftEnv,
+      secrets: { encryptPassphrase: a.encrypt.passphrase, signPassphrase: a.encrypt.passphrase, swiftPassword: s.demo.password },
+      tools: { duplicity: await detectDuplicity(), gpg: '/usr/bin/gpg', flock: '/usr/bin/flock' },
+      home: process.env.HOME ?? '/root',
     };
-    const report = await drill({ source: src, liveRoot: source, path: 'bin/tool.sh', flagFamily: '0.8' });
-    expect(report).toMatchObject({ ok: true, sample: 'bin/tool.sh', comparison: 'identical' });
-  });
-
-  it('as the generated job runs it: OK with the right passphrase, FAILED and non-zero with a wrong one', async () => {
-    const fragment = drillScriptFragment({ duplicity: '/usr/bin/duplicity', family: '0.8', url: `swift://${container}`, source });
-    const script = join(work, 'drill.sh');
-    await writeFile(script, `${fragment}\ndupliswift_restore_drill\n`, { mode: 0o700 });
-    const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...swiftEnvFor(s), GNUPGHOME: a.gnupgHome, PASSPHRASE: a.encrypt.passphrase, SIGN_PASSPHRASE: a.encrypt.passphrase };
-    const ok = await execa('bash', [script], { env, extendEnv: false, reject: false, stdin: 'ignore' });
+    const { script } = await writeBackupJob(input);
+    const ok = await cronRun(script, ['drill']);
     expect(ok.exitCode, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/^restore drill OK: .+ restored/);
+    const log = () => readFile(join(input.dir, 'backup.log'), 'utf8');
+    expect(await log()).toMatch(/\] restore drill OK: a sample file restored \(\d+ bytes\), identical to the live file$/m);
+    await writeBackupJob({ ...input, secrets: { ...input.secrets, encryptPassphrase: 'wrong', signPassphrase: 'wrong' } });
     await killAgentOf(a.gnupgHome);
-    const bad = await execa('bash', [script], { env: { ...env, PASSPHRASE: 'wrong', SIGN_PASSPHRASE: 'wrong' }, extendEnv: false, reject: false, stdin: 'ignore' });
-    expect(bad.exitCode).not.toBe(0);
-    expect(bad.stderr).toMatch(/restore drill FAILED/);
+    const bad = await cronRun(script, ['drill']);
+    expect(bad.exitCode).toBe(1);
+    expect(await log()).toMatch(/\] restore drill FAILED: cannot list the newest backup/);
     expect(await readFile(script, 'utf8')).not.toContain(a.encrypt.passphrase);
   });
 });

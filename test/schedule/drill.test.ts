@@ -6,13 +6,13 @@
  */
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
-import { fakeMail, makeSource, makeTestKeys, stackUp, swiftDelete, swiftList, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { fakeMail, makeSource, makeTestKeys, stackUp, swiftDelete, swiftEnvOf, swiftList, type StackEnv, type TestKeys } from '../helpers/backup-job';
 import { execRecorder, execsOf, secretsInArgv } from '../helpers/exec-trace';
 import { cronRun as cronRunScript, stackJobInput } from '../helpers/job-run';
 
@@ -85,6 +85,9 @@ describe('backup.sh drill, run as cron runs it', () => {
     expect(log).toMatch(/\] restore drill finished with exit code 0$/m);
     // A success never counts as a backup run: it is logged at the check, not pinged as success.
     expect(pings).toEqual([{ method: 'POST', url: '/ping/abc/log', body: expect.stringMatching(/^dupliswift nightly on .*: restore drill OK: /) }]);
+    // The verdict goes to the health-check service; which file was sampled stays in the local log.
+    for (const name of ['readme', 'random.bin', 'spaces', 'empty']) expect(pings[0]!.body).not.toContain(name);
+    expect(log).toMatch(/\] restore drill sample: \S/);
     expect(await mailed()).toBe('');
     // An empty cache of its own, as on a new machine: the job's cache is as it was.
     expect(await readdir(join(input.dir, 'cache'), { recursive: true })).toEqual(cacheBefore);
@@ -136,5 +139,90 @@ describe('backup.sh drill, run as cron runs it', () => {
     expect(pings.map((p) => p.url)).toEqual(['/ping/abc/fail']);
     expect(pings[0]!.body).toMatch(/did not restore/);
     expect(await mailed()).toMatch(/\[dupliswift: restore drill nightly failed on .* \(exit 1\)\]/);
+  });
+});
+
+/**
+ * What the drill must not let pass (issue 9, item 8): nothing to sample, names duplicity escapes, a
+ * backup signed by another key, the job's own gpg binary ignored, file names sent to the ping service.
+ * Each is the production path: the generated backup.sh, run as cron runs it.
+ */
+describe('backup.sh drill checks what it claims to check', () => {
+  const odd = ['ünïcödé ïs fïne.txt', "it's \"quoted\".txt", 'tab\there', 'back\\slash', '-leading dash', 'trailing space '];
+  let oddSource: string;
+  let emptySource: string;
+  let gpgLog: string;
+  const containers: string[] = [];
+
+  /** A job of its own for this source and container, with a gpg wrapper that records each call. */
+  async function jobFor(name: string, src: string, extra: Partial<JobInput> = {}): Promise<{ input: JobInput; script: string }> {
+    const c = `${container}-${name}`;
+    containers.push(c);
+    const base = await stackJobInput({ stack, keys, source: src, root, container: c, pingUrl: input.profile.alert!.pingUrl!, mail: mail.path, schedule: { drill: '41 4 1 * *' } });
+    const i: JobInput = { ...base, dir: join(root, name), profile: { ...base.profile, name }, tools: { ...base.tools, gpg: gpgWrapper }, ...extra };
+    return { input: i, script: (await writeBackupJob(i)).script };
+  }
+  let gpgWrapper: string;
+
+  beforeAll(async () => {
+    oddSource = await mkdtemp(join(tmpdir(), 'dsw-drill-odd-'));
+    for (const n of odd) await writeFile(join(oddSource, n), `content of ${n}\n`);
+    emptySource = await mkdtemp(join(tmpdir(), 'dsw-drill-empty-'));
+    await mkdir(join(emptySource, 'only', 'folders'), { recursive: true });
+    gpgLog = join(root, 'gpg-calls.log');
+    gpgWrapper = join(root, 'gpg-wrapper');
+    await writeFile(gpgWrapper, `#!/bin/sh\necho "$$" >> '${gpgLog}'\nexec /usr/bin/gpg "$@"\n`, { mode: 0o755 });
+  });
+
+  afterAll(async () => {
+    for (const c of containers) await swiftDelete(stack, c).catch(() => undefined);
+    await Promise.all([rm(oddSource, { recursive: true, force: true }), rm(emptySource, { recursive: true, force: true })]);
+  });
+
+  it('samples names duplicity escapes (non-ASCII, quotes, tab, backslash, dash), compares them, runs the job\'s gpg, and pings no file name', async () => {
+    const job = await jobFor('odd', oddSource);
+    const backup = await cronRunScript(job.script);
+    expect(backup.exitCode, backup.stderr).toBe(0);
+    await rm(gpgLog, { force: true });
+    pings.length = 0;
+    const run = await cronRunScript(job.script, ['drill']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const log = await readFile(join(job.input.dir, 'backup.log'), 'utf8');
+    expect(log).toMatch(/\] restore drill OK: a sample file restored \(\d+ bytes\), identical to the live file$/m);
+    // The job's --gpg-binary was used, not whatever gpg duplicity finds.
+    expect((await readFile(gpgLog, 'utf8').catch(() => '')).trim()).not.toBe('');
+    expect(pings.map((p) => p.url)).toEqual(['/ping/abc/log']);
+    for (const n of odd) expect(pings[0]!.body).not.toContain(n.trim().slice(0, 6));
+    expect(pings[0]!.body).toMatch(/restore drill OK: a sample file restored/);
+  });
+
+  it('with nothing to sample: exit 1, "nothing to check", and the alerts fire', async () => {
+    const job = await jobFor('empty', emptySource);
+    expect((await cronRunScript(job.script)).exitCode).toBe(0);
+    pings.length = 0;
+    const run = await cronRunScript(job.script, ['drill']);
+    expect(run.exitCode).toBe(1);
+    expect(pings.map((p) => p.url)).toEqual(['/ping/abc/fail']);
+    expect(pings[0]!.body).toMatch(/restore drill FAILED: nothing to check/);
+  });
+
+  it('a backup signed by another key than the profile\'s fails the drill, naming the signer', async () => {
+    // A third key, on this machine only, signs a backup made by hand into the job's container.
+    const otherPass = 'other signer';
+    await execa('gpg', ['--homedir', keys.home, '--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--quick-gen-key', 'Other Signer <other@test.invalid>', 'ed25519', 'sign', 'never'], { input: otherPass });
+    const fpr = (await execa('gpg', ['--homedir', keys.home, '--with-colons', '--list-keys', 'other@test.invalid'])).stdout.split('\n').find((l) => l.startsWith('fpr:'))!.split(':')[9]!;
+    const job = await jobFor('signer', source);
+    const made = await execa('duplicity', ['full', '--encrypt-key', keys.encrypt, '--sign-key', fpr, '--archive-dir', join(root, 'signer-cache'), source, `swift://${job.input.profile.container}`], {
+      env: { PATH: '/usr/bin:/bin', HOME: '/root', GNUPGHOME: keys.home, PASSPHRASE: keys.encryptPassphrase, SIGN_PASSPHRASE: otherPass, ...swiftEnvOf(stack), SWIFT_PASSWORD: stack.OS_PASSWORD },
+      extendEnv: false, reject: false, stdin: 'ignore',
+    });
+    expect(made.exitCode, made.stderr).toBe(0);
+    pings.length = 0;
+    const started = Date.now();
+    const run = await cronRunScript(job.script, ['drill']);
+    expect(run.exitCode).toBe(1);
+    expect(Date.now() - started).toBeLessThan(120_000);
+    expect(pings.map((p) => p.url)).toEqual(['/ping/abc/fail']);
+    expect(pings[0]!.body).toMatch(new RegExp(`signed by another key .*${fpr.slice(-16)}.*not by the signing key ${keys.sign}`));
   });
 });

@@ -144,18 +144,20 @@ drill() {
   rotate_log
   read_secrets
   log "restore drill of $TARGET started (empty cache, as a new machine)"
-  local rc=0 result line
+  local rc=0 result line summary
   # No --archive-dir of the job's: the drill proves the remote metadata decrypts, and never fights
   # the job for its cache.
-  result=$(DRILL_CACHE='' dupliswift_restore_drill </dev/null 2>&1) || rc=$?
+  result=$(dupliswift_restore_drill </dev/null 2>&1) || rc=$?
   [ -z "$result" ] || while IFS= read -r line; do log "$line"; done <<<"$result"
   log "restore drill finished with exit code $rc"
   [ ! -t 1 ] || printf '%s\n' "$result"
+  # Only the verdict line goes to the health-check service: it names no file of the backup.
+  summary=$(grep -E '^restore drill (OK|FAILED):' <<<"$result" | tail -n 1 || true)
   if [ "$rc" = 0 ]; then
     # /log records the result without counting as a backup run, so it never hides a missed backup.
-    ping_url /log "dupliswift $PROFILE on $HOSTNAME: $result"
+    ping_url /log "dupliswift $PROFILE on $HOSTNAME: $summary"
   else
-    FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: restore drill failed (exit $rc): $result"
+    FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: restore drill failed (exit $rc): ${summary:-see the log}"
   fi
   return "$rc"
 }
