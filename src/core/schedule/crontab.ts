@@ -17,34 +17,14 @@ export function markerFor(profile: string, job: ScheduledJob = 'backup'): string
   return `# dupliswift:${profile}${job === 'drill' ? ':drill' : ''}`;
 }
 
-const FIELD = /^[0-9A-Za-z*,/-]+$/;
-
-/** Five cron fields, or a named shortcut (@daily); undefined when fine, else the problem in words. */
-export function cronProblem(expression: string): string | undefined {
-  const text = expression.trim();
-  if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(text)) return undefined;
-  const fields = text.split(/\s+/);
-  if (fields.length !== 5) return `"${expression}" has ${fields.length} fields; cron needs five: minute hour day-of-month month day-of-week (e.g. "17 3 * * *").`;
-  if (!fields.every((f) => FIELD.test(f))) return `"${expression}" has characters cron does not take; use digits, *, commas, dashes and slashes.`;
-  const ranges: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
-  for (const [index, field] of fields.entries()) {
-    for (const part of field.split(',')) {
-      const [range = '', step] = part.split('/');
-      if (step !== undefined && !/^[1-9][0-9]*$/.test(step)) return `"${part}" has a bad step.`;
-      if (range === '*') continue;
-      for (const n of range.split('-')) {
-        if (/^[A-Za-z]{3}$/.test(n) && index >= 3) continue;
-        const value = Number(n);
-        const [lo, hi] = ranges[index]!;
-        if (!/^[0-9]+$/.test(n) || value < lo || value > hi) return `"${n}" is out of range for field ${index + 1} (${lo}-${hi}).`;
-      }
-    }
-  }
-  return undefined;
-}
+export { cronProblem } from './cron-expression';
 
 /** A command cron runs as is: `%` means newline to cron, so it must be escaped. */
 export function cronCommand(script: string): string {
+  // cron's tables are line based: a line break in the path would end our line and start another.
+  if (/[\0-\x1f\x7f]/.test(script)) {
+    throw new UserError(`The script path ${JSON.stringify(script)} holds a control character (a line break?); cron cannot run it.`, { fix: 'Use a --config-dir without line breaks or control characters.', code: 'bad-path' });
+  }
   return shq(script).replace(/%/g, '\\%');
 }
 

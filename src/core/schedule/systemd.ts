@@ -4,30 +4,45 @@ import { UserError } from '../errors';
 import { run, which } from '../exec';
 import { writeFileAtomic, type WriteOutcome } from '../fs/atomic-write';
 import type { ScheduledJob } from './crontab';
+import { parseCron } from './cron-expression';
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const SHORTCUTS: Record<string, string> = {
-  '@yearly': '*-01-01 00:00:00', '@annually': '*-01-01 00:00:00', '@monthly': '*-*-01 00:00:00',
-  '@weekly': 'Mon *-*-* 00:00:00', '@daily': '*-*-* 00:00:00', '@midnight': '*-*-* 00:00:00', '@hourly': '*-*-* *:00:00',
-};
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-function part(field: string, pad: number): string {
-  return field.split(',').map((p) => {
-    const [range = '*', step] = p.split('/');
-    const base = range === '*' ? (step ? '0' : '*') : range.split('-').map((n) => n.padStart(pad, '0')).join('..');
-    if (step && range.includes('-')) throw new UserError(`systemd timers cannot express the cron step "${p}".`, { fix: 'Use a list (e.g. 1,3,5) or choose cron.' });
-    return step ? `${base.padStart(pad, '0')}/${step}` : base;
-  }).join(',');
+/** A set of values as one OnCalendar component: "*" when it is all of them, runs of three or more as a..b. */
+function component(values: number[], all: [number, number], show: (n: number) => string): string {
+  if (values.length === all[1] - all[0] + 1) return '*';
+  const parts: string[] = [];
+  for (let i = 0; i < values.length;) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j]! + 1) j++;
+    if (j - i >= 2) parts.push(`${show(values[i]!)}..${show(values[j]!)}`);
+    else for (let k = i; k <= j; k++) parts.push(show(values[k]!));
+    i = j + 1;
+  }
+  return parts.join(',');
 }
 
-/** A cron expression as systemd's OnCalendar= ("17 3 * * *" -> "*-*-* 03:17:00"). */
-export function cronToOnCalendar(expression: string): string {
-  const text = expression.trim();
-  if (SHORTCUTS[text]) return SHORTCUTS[text]!;
-  const [minute = '*', hour = '*', dom = '*', month = '*', dow = '*'] = text.split(/\s+/);
-  if (dom !== '*' && dow !== '*') throw new UserError('cron runs when either the day of month or the weekday matches; systemd needs both.', { fix: 'Set one of the two to *, or choose cron.' });
-  const weekday = dow === '*' ? '' : `${dow.split(',').map((p) => p.split('-').map((d) => DAYS[Number(d)] ?? d).join('..')).join(',')} `;
-  return `${weekday}*-${part(month, 2)}-${part(dom, 2)} ${part(hour, 2)}:${part(minute, 2)}:00`;
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * A cron schedule as systemd OnCalendar= values: one, or two when cron's "either day field matches"
+ * rule applies (a timer fires when any of its OnCalendar= lines matches; within one line, systemd
+ * needs the weekday and the date both). Built from cron-parser's expanded values, so names, steps,
+ * ranges, lists and @shortcuts all convert; anything cron-parser or cron would not take is refused
+ * with the reason (see cron-expression.ts).
+ */
+export function cronToOnCalendar(expression: string): string[] {
+  const parsed = parseCron(expression);
+  if (!parsed.ok) throw new UserError(parsed.problem, { fix: 'Give five cron fields, e.g. "17 3 * * *".', code: 'bad-cron' });
+  const t = parsed.times;
+  const time = `${component(t.hours, [0, 23], two)}:${component(t.minutes, [0, 59], two)}:00`;
+  const month = component(t.months, [1, 12], two);
+  const days = component(t.days, [1, 31], two);
+  // systemd's week starts on Monday: Sunday sorts last, so a range never wraps.
+  const weekdays = component(t.weekdays.map((d) => d || 7).sort((a, b) => a - b), [1, 7], (d) => DAYS[d % 7]!);
+  const line = (w: string, d: string) => `${w === '*' ? '' : `${w} `}*-${month}-${d} ${time}`;
+  if (t.dayMatch === 'or' && days !== '*' && weekdays !== '*') return [line('*', days), line(weekdays, '*')];
+  return [line(weekdays, days)];
 }
 
 /** The drill's units end in ":drill" (valid in unit names, never in a profile name), so no profile's backup units can clash with them. */
@@ -61,8 +76,7 @@ IOSchedulingPriority=7
 Description=dupliswift ${what} schedule (profile ${opts.profile})
 
 [Timer]
-OnCalendar=${cronToOnCalendar(opts.schedule)}
-# A run missed while the machine was off happens at the next boot; the delay spreads a fleet's runs.
+${cronToOnCalendar(opts.schedule).map((c) => `OnCalendar=${c}\n`).join('')}# A run missed while the machine was off happens at the next boot; the delay spreads a fleet's runs.
 Persistent=true
 RandomizedDelaySec=${opts.randomizedDelaySec ?? 900}
 
