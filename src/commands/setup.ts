@@ -13,7 +13,7 @@ export async function setupCommand(opts: GlobalOptions & { configDir?: string; o
   try {
     const state = await runSetup({
       prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir,
-      openstackFrom: { openrc: opts.openrc, cloud: opts.osCloud },
+      openstackFrom: { openrc: opts.openrc, cloud: opts.osCloud }, answers: session.answers,
     });
     if (opts.json) {
       // state.keys also holds both passphrases (in memory, for the Schedule step): never print those.

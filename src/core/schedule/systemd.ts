@@ -1,5 +1,7 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { UserError } from '../errors';
 import { run, which } from '../exec';
 import { writeFileAtomic, type WriteOutcome } from '../fs/atomic-write';
@@ -55,17 +57,34 @@ export interface Units {
   timer: string;
 }
 
+/**
+ * The script path as ExecStart='s program: double-quoted with C escapes and "%" doubled (specifiers),
+ * so spaces and odd bytes stay one word. "$" stays: systemd never expands variables in the program.
+ */
+export function execWord(path: string): string {
+  return `"${path.replace(/[\\"%]/g, (c) => (c === '\\' ? '\\\\' : c === '"' ? '\\"' : '%%'))}"`;
+}
+
+/** The script as a file:// URI for Documentation= (percent-encoded, its "%" doubled for systemd). */
+function documentationUri(path: string): string {
+  return pathToFileURL(path).href.replace(/%/g, '%%');
+}
+
 export function generateUnits(opts: { profile: string; script: string; schedule: string; user?: string; randomizedDelaySec?: number; job?: ScheduledJob }): Units {
+  // Unit files are line based: a line break in the path would start a directive of its own.
+  if (/[\0-\x1f\x7f]/.test(opts.script)) {
+    throw new UserError(`The script path ${JSON.stringify(opts.script)} holds a control character (a line break?); a systemd unit cannot name it.`, { fix: 'Use a --config-dir without line breaks or control characters.', code: 'bad-path' });
+  }
   const what = opts.job === 'drill' ? 'restore drill' : 'backup';
   const service = `[Unit]
 Description=dupliswift ${what} (profile ${opts.profile})
-Documentation=file://${opts.script}
+Documentation=${documentationUri(opts.script)}
 Wants=network-online.target
 After=network-online.target
 
 [Service]
 Type=oneshot
-ExecStart=${opts.script}${opts.job === 'drill' ? ' drill' : ''}
+ExecStart=${execWord(opts.script)}${opts.job === 'drill' ? ' drill' : ''}
 ${opts.user && opts.user !== 'root' ? `User=${opts.user}\n` : ''}# The script takes its own lock and logs to the profile folder; it needs no more than cron gives.
 Environment=PATH=/usr/bin:/bin
 Nice=10
@@ -114,6 +133,22 @@ export async function verifyUnits(paths: string[], signal?: AbortSignal): Promis
   return { ok: output === '', output };
 }
 
+/**
+ * Verifies a job's units in a scratch folder before they go where systemd reads them: a pair that
+ * systemd-analyze rejects is an error and is never installed. Undefined when the tool is absent.
+ */
+export async function verifyBeforeInstall(profile: string, units: Units, job: ScheduledJob, signal?: AbortSignal): Promise<{ ok: boolean; output: string } | undefined> {
+  const scratch = await mkdtemp(join(tmpdir(), 'dupliswift-units-'));
+  try {
+    const written = await writeUnits(scratch, profile, units, job);
+    const verified = await verifyUnits([written.service, written.timer], signal);
+    // The scratch folder's name means nothing to the reader: name the units alone.
+    return verified && { ok: verified.ok, output: verified.output.split(`${scratch}/`).join('') };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
 /** systemd's own reading of an OnCalendar expression, when systemd-analyze is there. */
 export async function normalizeCalendar(expression: string): Promise<string | undefined> {
   const tool = await which('systemd-analyze', { PATH: '/usr/bin:/bin' });
@@ -127,14 +162,35 @@ function systemdBooted(): Promise<boolean> {
   return import('node:fs/promises').then((fs) => fs.stat('/run/systemd/system').then(() => true, () => false));
 }
 
-/** Enables the timer where systemd runs; says so plainly where it does not (containers, this test box). */
-export async function enableTimer(profile: string, uid: number, signal?: AbortSignal, job: ScheduledJob = 'backup'): Promise<{ enabled: boolean; reason?: string }> {
-  if (!(await systemdBooted())) return { enabled: false, reason: 'systemd is not running on this machine (no /run/systemd/system): the unit files are written and verified, not enabled' };
+const LINGER_WHY = 'a user timer runs only while its user is logged in unless lingering is on (loginctl enable-linger)';
+
+/**
+ * A user's timers stop at logout unless systemd-logind keeps a manager for them ("lingering"). Turns
+ * it on for this user (logind allows that for oneself); says plainly when it could not.
+ */
+async function ensureLinger(uid: number, signal?: AbortSignal): Promise<string | undefined> {
+  const user = (await run('id', ['-un', String(uid)], { signal, timeoutMs: 10_000 })).stdout.trim() || String(uid);
+  const shown = await run('loginctl', ['show-user', String(uid), '--property=Linger', '--value'], { signal, timeoutMs: 30_000 });
+  if (shown.exitCode === 0 && shown.stdout.trim() === 'yes') return undefined;
+  const r = await run('loginctl', ['enable-linger', user], { signal, timeoutMs: 30_000 });
+  if (r.exitCode === 0) return undefined;
+  return `lingering could not be turned on (${r.stderr.trim() || `loginctl exit ${r.exitCode}`}): ${LINGER_WHY}; ask an admin to run \`loginctl enable-linger ${user}\``;
+}
+
+/**
+ * Enables the timer where systemd runs; says plainly where it does not (containers, this test box),
+ * or when the units went to a folder systemd does not read (given by the caller).
+ */
+export async function enableTimer(profile: string, uid: number, signal?: AbortSignal, job: ScheduledJob = 'backup', opts: { customDir?: string } = {}): Promise<{ enabled: boolean; reason?: string }> {
+  const linger = uid === 0 ? '' : `; ${LINGER_WHY}, which setup turns on where systemd runs`;
+  if (opts.customDir) return { enabled: false, reason: `the unit files are written to ${opts.customDir} and verified, not enabled (not a folder systemd reads)${linger}` };
+  if (!(await systemdBooted())) return { enabled: false, reason: `systemd is not running on this machine (no /run/systemd/system): the unit files are written and verified, not enabled${linger}` };
   const args = [...(uid === 0 ? [] : ['--user']), 'daemon-reload'];
   await run('systemctl', args, { signal, timeoutMs: 30_000 });
   const r = await run('systemctl', [...(uid === 0 ? [] : ['--user']), 'enable', '--now', `${unitName(profile, job)}.timer`], { signal, timeoutMs: 30_000 });
   if (r.exitCode !== 0) return { enabled: false, reason: r.stderr.trim() };
-  return { enabled: true };
+  const lingerProblem = uid === 0 ? undefined : await ensureLinger(uid, signal);
+  return lingerProblem ? { enabled: true, reason: lingerProblem } : { enabled: true };
 }
 
 /**
