@@ -14,7 +14,9 @@
 #                                 new machine would, compare it with the live file; alert when that fails
 #
 # DUPLISWIFT_LOG_FD=N passes duplicity's machine-readable log (--log-fd) to file descriptor N.
-# Exit code: duplicity's (0 = fine; 31 gpg, 38 connection, 50-56 Swift); 75 = could not get the lock; 78 = setup problem;
+# Exit code: duplicity's (0 = fine; 1 generic error; 10, 80-82 unusable key; 23 request refused; 30 unexpected
+# error, a traceback (EOFError: a passphrase was missing); 31 gpg; 35 not enough free space for the volumes;
+# 38 connection; 50-56 Swift); 75 = could not get the lock; 78 = setup problem;
 # the drill exits 1 when the sample did not restore (the log says why).
 set -euo pipefail
 umask 077
