@@ -12,6 +12,7 @@ import { scheduleStep } from '../../src/flows/setup/schedule';
 import type { SetupState } from '../../src/flows/setup/state';
 import { AnswersPrompter } from '../../src/prompt/answers/answers-prompter';
 import { loadProfile } from '../../src/core/profile/load';
+import { failureOf } from '../../src/core/schedule/first-run';
 import { makeSource, makeTestKeys, stackUp, swiftDelete, targetOf, type StackEnv, type TestKeys } from '../helpers/backup-job';
 import { throwawayUser } from '../helpers/crontab';
 
@@ -104,6 +105,17 @@ describe('Schedule step', () => {
     const bad = stateFor({ ...answers(false), profile: `${PROFILE}-other`, source, schedule: { ...answers(false).schedule, drill: 'monthly' } });
     await expect(scheduleStep.run(bad)).rejects.toThrow(/schedule\.drill.*five/);
     await expect(stat(join(configDir, `${PROFILE}-other`))).rejects.toThrow();
+  });
+
+  it('keyring secrets get no schedule: cron or systemd could never unlock the keyring, so every run would exit 78', async () => {
+    for (const install of ['crontab', 'systemd', 'cron.d']) {
+      const state = stateFor({ ...answers(false), profile: `${PROFILE}-other`, source, secrets: 'keyring', install });
+      await expect(scheduleStep.run(state)).rejects.toThrow(/keyring cannot go with a .* schedule/);
+      await expect(stat(join(configDir, `${PROFILE}-other`))).rejects.toThrow();
+    }
+    // A job that does stop at its own setup check (exit 78) is said to be one, not "duplicity failed (code 78)".
+    const said = failureOf({ exitCode: 78, records: [], stderr: 'dupliswift p: the keyring did not give encrypt-passphrase (locked?)\n' }, '/x/backup.log');
+    expect(said.message).toBe('The backup job stopped before duplicity ran (exit 78, a setup problem): the keyring did not give encrypt-passphrase (locked?).');
   });
 
   it('refuses a bad answer before writing anything', async () => {
