@@ -35,8 +35,8 @@ await Promise.all([
     },
     banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
   })),
-  // ajv is require()d synchronously by the answers validator: a CommonJS file.
-  build({ ...vendorCommon, format: 'cjs', outfile: 'dist/vendor/ajv.cjs', stdin: { contents: "module.exports = require('ajv');", resolveDir: root, loader: 'js' } }),
+  // ajv (the answers validator) and cron-parser are require()d synchronously: CommonJS files (src/core/vendor.ts).
+  ...['ajv', 'cron-parser'].map((pkg) => build({ ...vendorCommon, format: 'cjs', outfile: `dist/vendor/${pkg}.cjs`, stdin: { contents: `module.exports = require(${JSON.stringify(pkg)});`, resolveDir: root, loader: 'js' } })),
 ]);
 
 const result = await build({
@@ -58,7 +58,7 @@ const result = await build({
   // Ink's devtools (and their websocket client) load only with DEV=true: never in a shipped CLI.
   alias: { 'react-devtools-core': './scripts/stubs/react-devtools-core.js', ws: './scripts/stubs/react-devtools-core.js' },
   minify: true,
-  define: { DUPLISWIFT_VENDOR_AJV: '"./vendor/ajv.cjs"', 'process.env.NODE_ENV': '"production"', DUPLISWIFT_VERSION: JSON.stringify(process.env.npm_package_version ?? (await import(root + 'package.json', { with: { type: 'json' } })).default.version) },
+  define: { DUPLISWIFT_BUNDLED: 'true', 'process.env.NODE_ENV': '"production"', DUPLISWIFT_VERSION: JSON.stringify(process.env.npm_package_version ?? (await import(root + 'package.json', { with: { type: 'json' } })).default.version) },
   // Bundled CommonJS (react, signal-exit…) calls require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __dsCreateRequire } from 'node:module'; const require = __dsCreateRequire(import.meta.url);" },
   logLevel: 'warning',

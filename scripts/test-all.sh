@@ -21,12 +21,17 @@ eval "$(bash scripts/stack/up.sh)"
 export DUPLISWIFT_TEST_STRICT=1
 mkdir -p .vitest-tmp
 status=0
+# A real "nightly" profile's schedule on this machine must come through the whole run byte-identical.
+canary_state=$(mktemp -d /tmp/dupliswift-canary.XXXXXX)
+bash scripts/ci/canary.sh plant "$canary_state"
 for version in 20 22 24; do
   if [ "$version" = 20 ]; then node_bin=(node); else node_bin=(npx -y "node@$version"); fi
   echo "=== Node $version: $("${node_bin[@]}" --version)" >&2
   "${node_bin[@]}" node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
     --outputFile.json=".vitest-tmp/node$version.json" || status=1
 done
+
+bash scripts/ci/canary.sh check "$canary_state" || status=1
 
 # One plain closing line for all three runs: "tests: N passed, N failed".
 node -e '

@@ -1,4 +1,5 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { absoluteConfigDir } from './commands/config-dir';
 import { Cancelled } from './prompt/port';
 import { UserError } from './core/errors';
 
@@ -103,8 +104,17 @@ const openstackOptions = (c: Command) =>
 const profileOption = (c: Command) =>
   c.option('--profile <name>', 'fill what is not given from this profile, and take its password from the keyring (DUPLISWIFT_PROFILE)');
 
+/** --config-dir, absolute from here on (see commands/config-dir.ts). */
+function configDirArg(value: string): string {
+  try {
+    return absoluteConfigDir(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
 const setupOptions = (c: Command) =>
-  c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)')
+  c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)', configDirArg)
     .option('--openrc <file>', 'prefill the Keystone step from this openrc file (read, never run)')
     .option('--os-cloud <name>', 'prefill the Keystone step from this cloud in clouds.yaml (OS_CLOUD)');
 
@@ -122,7 +132,7 @@ const restoreCommandDef = program.command('restore')
   .option('--path <path>', 'restore only this path (relative to the backup root)')
   .option('--target <dir>', 'restore into this folder (must be empty or absent)')
   .option('--verify', 'compare the backup with the live files instead of restoring')
-  .option('--config-dir <dir>', 'where profiles live');
+  .option('--config-dir <dir>', 'where profiles live', configDirArg);
 openstackOptions(restoreCommandDef)
   .action(action(async (opts: Record<string, unknown>, command: Command) => {
     const { restoreCommand } = await import('./commands/restore');

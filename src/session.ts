@@ -20,6 +20,8 @@ export interface Session {
   env: NodeJS.ProcessEnv;
   /** Progress and human messages; stderr when stdout carries JSON. */
   log: (line: string) => void;
+  /** With --answers: the file's answers (and the flags over them), for a flow to check whole before it starts. */
+  answers?: { values: Record<string, unknown>; yes: boolean; source: string };
 }
 
 export const SECRET_ENV_HELP =
@@ -67,7 +69,11 @@ export async function openSession(opts: FrontEndOptions, hooks: { onCancel: () =
       validateSetupAnswers(answers, opts.answers);
     }
     const merged = { ...answers, ...(opts.flagAnswers ?? {}) };
-    return { prompt: new AnswersPrompter({ answers: merged, env, yes: Boolean(opts.yes), log, source: `answers file ${opts.answers}` }), signal: hooks.signal, env, log };
+    const source = `answers file ${opts.answers}`;
+    return {
+      prompt: new AnswersPrompter({ answers: merged, env, yes: Boolean(opts.yes), log, source }), signal: hooks.signal, env, log,
+      answers: { values: merged, yes: Boolean(opts.yes), source },
+    };
   }
 
   let interactive: Prompter | undefined;

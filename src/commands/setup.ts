@@ -14,7 +14,7 @@ export async function setupCommand(opts: GlobalOptions & { configDir?: string; o
   try {
     const state = await runSetup({
       prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir,
-      openstackFrom: { openrc: opts.openrc, cloud: opts.osCloud },
+      openstackFrom: { openrc: opts.openrc, cloud: opts.osCloud }, answers: session.answers,
     });
     const summary = setupSummary(state);
     if (summary) session.prompt.show({ title: summary.title, lines: summary.lines, tone: 'success' });

@@ -10,4 +10,12 @@ export interface FlowContext {
   configDir?: string;
   /** Where OpenStack settings come from besides OS_*: an openrc file (parsed, never run), a clouds.yaml cloud. */
   openstackFrom?: { openrc?: string; cloud?: string };
+  /**
+   * Where a schedule goes instead of this user's crontab, /etc/cron.d and the systemd unit folder.
+   * Tests point these at a throwaway user and folders of their own, so a real profile's schedule
+   * on the machine is never touched.
+   */
+  scheduleTargets?: { crontabUser?: string; cronDDir?: string; unitDir?: string };
+  /** The answers file's contents (answers front end): checked whole before the first step touches anything. */
+  answers?: { values: Record<string, unknown>; yes: boolean; source: string };
 }

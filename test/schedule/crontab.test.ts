@@ -77,10 +77,18 @@ describe('crontab text, pure', () => {
     expect(cronProblem('17 3 * *')).toMatch(/five/);
     expect(cronProblem('61 3 * * *')).toMatch(/out of range/);
     expect(cronProblem('1 2 * * * ; rm')).toMatch(/fields/);
+    // A line break in the script path would end our crontab line and start one of its own.
+    expect(() => cronLine('17 3 * * *', '/srv/a\n* * * * * /tmp/evil #/backup.sh', 'p')).toThrow(/control character/);
   });
 
   it('names cron.d files so run-parts does not skip them, and writes a user field', () => {
-    expect(cronDPath('night.ly')).toBe('/etc/cron.d/dupliswift-night_ly');
+    expect(cronDPath('night.ly')).toBe('/etc/cron.d/dupliswift-night_-ly');
+    expect(cronDPath('nightly')).toBe('/etc/cron.d/dupliswift-nightly');
+    // One file per profile: the names are escaped one to one, and run-parts takes every one of them.
+    const names = ['a.b', 'a_b', 'a-b', 'a__b', 'a._b', 'a_.b', 'a..b', 'a_-b', 'a.-b', 'ab'];
+    const paths = names.map((n) => cronDPath(n, '/x'));
+    expect(new Set(paths).size).toBe(names.length);
+    for (const p of paths) expect(p.slice(3)).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(cronDFile({ profile: 'p', schedule: '17 3 * * *', script: SCRIPT })).toContain(`\n17 3 * * * root ${SCRIPT} # dupliswift:p\n`);
     expect(cronDFile({ profile: 'p', schedule: '17 3 * * *', script: SCRIPT, drill: DRILL }))
       .toMatch(new RegExp(`\n17 3 \\* \\* \\* root ${SCRIPT} # dupliswift:p\n${DRILL.replace(/\*/g, '\\*')} root ${SCRIPT} drill # dupliswift:p:drill\n$`));
@@ -143,11 +151,46 @@ describe('crontab on a throwaway user, through crontab -l / crontab -', () => {
     });
   }
 
+  it('cron.d: profiles a.b and a_b keep files of their own; a file whose markers name another profile is never overwritten or deleted', async () => {
+    const { mkdtemp, readdir, readFile, rm, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const cronD = await mkdtemp('/tmp/dsw-crond-');
+    const base = { schedule: '17 3 * * *', script: SCRIPT, uid: 0, env: { HOME: user.home }, user: user.name, cronDDir: cronD, unitDir: join(cronD, 'units'), method: 'cron.d' as const };
+    try {
+      await installSchedule({ ...base, profile: 'a.b' });
+      await installSchedule({ ...base, profile: 'a_b', schedule: '1 1 * * *' });
+      expect((await readdir(cronD)).sort()).toEqual(['dupliswift-a_-b', 'dupliswift-a__b']);
+      const ab = await readFile(cronDPath('a.b', cronD), 'utf8');
+      expect(ab).toContain('# dupliswift:a.b\n');
+      // Taking a_b's schedule out leaves a.b's file as it was.
+      await installSchedule({ ...base, profile: 'a_b', method: 'none' });
+      expect(await readdir(cronD)).toEqual(['dupliswift-a_-b']);
+      expect(await readFile(cronDPath('a.b', cronD), 'utf8')).toBe(ab);
+      // A file under the old shared name that is a_b's (its markers say so) moves to the new name;
+      // one that is someone else's is left alone, and one in the way of ours is refused, not overwritten.
+      const legacy = join(cronD, 'dupliswift-a_b');
+      await writeFile(legacy, `17 3 * * * root ${SCRIPT} # dupliswift:a_b\n`);
+      await installSchedule({ ...base, profile: 'a_b' });
+      expect((await readdir(cronD)).sort()).toEqual(['dupliswift-a_-b', 'dupliswift-a__b']);
+      const admins = '# the admin\'s own job\n0 5 * * * root /usr/local/bin/report\n';
+      await writeFile(join(cronD, 'dupliswift-x_-y'), admins);
+      await expect(installSchedule({ ...base, profile: 'x.y' })).rejects.toThrow(/is not profile x\.y's/);
+      await installSchedule({ ...base, profile: 'x.y', method: 'none' });
+      expect(await readFile(join(cronD, 'dupliswift-x_-y'), 'utf8')).toBe(admins);
+      await writeFile(legacy, `17 3 * * * root ${SCRIPT} # dupliswift:a.b\n`);
+      await installSchedule({ ...base, profile: 'a_b', method: 'none' });
+      expect(await readFile(legacy, 'utf8')).toContain('# dupliswift:a.b');
+    } finally {
+      await rm(cronD, { recursive: true, force: true });
+    }
+  });
+
   it('changing the install method moves the schedule: never two at once', async () => {
     const { mkdtemp, readdir, readFile, rm } = await import('node:fs/promises');
     const { join } = await import('node:path');
     const cronD = await mkdtemp('/tmp/dsw-crond-');
-    const base = { profile: 'nightly', schedule: '17 3 * * *', drill: DRILL, script: SCRIPT, uid: 0, env: { HOME: user.home }, user: user.name, cronDDir: cronD };
+    // uid 0 (cron.d is offered), but every target is the test's own: a throwaway user's crontab and two folders.
+    const base = { profile: 'nightly', schedule: '17 3 * * *', drill: DRILL, script: SCRIPT, uid: 0, env: { HOME: user.home }, user: user.name, cronDDir: cronD, unitDir: join(cronD, 'units') };
     const original = 'MAILTO=""\n0 1 * * * /usr/bin/true\n';
     await setCrontab(user.name, original);
     try {

@@ -12,6 +12,7 @@ import { WizardStore } from '../../src/prompt/ink/store';
 import { StorePrompter } from '../../src/prompt/ink/store-prompter';
 import { Cancelled } from '../../src/prompt/port';
 import { keys, send, tick } from '../helpers/ink';
+import { throwawayUser } from '../helpers/crontab';
 
 // The Schedule step's screens in the real TUI (ink-testing-library, 80x24): every question fits, the
 // volume-size question says why 200 MB, the restore drill is offered monthly, and the summary after writing names the script.
@@ -45,13 +46,19 @@ function fits(frame: string): void {
 describe('Schedule step screens', () => {
   it('walks every question in the TUI, each fitting 80x24, and ends with the job summary', async () => {
     const home = mkdtempSync(join(tmpdir(), 'dsw-screens-'));
+    // "No schedule" still takes the profile's schedule out of the crontab, cron.d and systemd: send
+    // all three to a throwaway user and folders of the test's own, never this machine's.
+    const user = await throwawayUser('dswscr');
     const source = join(home, 'data');
     mkdirSync(source);
     writeFileSync(join(source, 'a.txt'), 'a\n');
     store = new WizardStore('setup');
     const prompt = new StorePrompter(store);
     const state: SetupState = {
-      ctx: { prompt, env: { HOME: home, PATH: process.env.PATH }, signal: new AbortController().signal, configDir: join(home, 'config') },
+      ctx: {
+        prompt, env: { HOME: home, PATH: process.env.PATH }, signal: new AbortController().signal, configDir: join(home, 'config'),
+        scheduleTargets: { crontabUser: user.name, cronDDir: join(home, 'cron.d'), unitDir: join(home, 'units') },
+      },
       keys: { encrypt: 'A'.repeat(40), sign: 'B'.repeat(40), generated: true, gnupgHome: join(home, 'gnupg'), encryptPassphrase: 'x', signPassphrase: 'y' },
       openstack: { target: { authUrl: 'http://127.0.0.1:5000/v3', identityVersion: '3', username: 'demo', projectName: 'backup-a', interface: 'public' }, password: 'p' },
       container: 'backups',
@@ -111,6 +118,7 @@ describe('Schedule step screens', () => {
     store.cancel();
     await running;
     expect(state.result).toBeUndefined();
+    await user.remove();
     rmSync(home, { recursive: true, force: true });
   });
 });

@@ -1,5 +1,5 @@
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { UserError } from '../errors';
 
 /** The files one profile folder holds; everything a backup job or a restore needs sits together. */
@@ -34,7 +34,8 @@ export interface LocateOptions {
 
 /** The folder that holds all profiles: /etc/dupliswift as root, $XDG_CONFIG_HOME/dupliswift (or ~/.config) otherwise. */
 export function configRoot(opts: LocateOptions = {}): string {
-  if (opts.configDir) return opts.configDir;
+  // Absolute whatever the caller gave: the script, its crontab line and its timer name this folder.
+  if (opts.configDir) return resolve(opts.configDir);
   const uid = opts.uid ?? process.getuid?.() ?? 1000;
   if (uid === 0) return '/etc/dupliswift';
   const env = opts.env ?? process.env;

@@ -2,7 +2,7 @@ import { UserError } from '../errors';
 import { run } from '../exec';
 import { writeFileAtomic, type WriteOutcome } from '../fs/atomic-write';
 import { shq } from './shell-quote';
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 
 /** The two things a profile schedules: the backup, and the periodic restore drill (`backup.sh drill`). */
 export type ScheduledJob = 'backup' | 'drill';
@@ -17,34 +17,14 @@ export function markerFor(profile: string, job: ScheduledJob = 'backup'): string
   return `# dupliswift:${profile}${job === 'drill' ? ':drill' : ''}`;
 }
 
-const FIELD = /^[0-9A-Za-z*,/-]+$/;
-
-/** Five cron fields, or a named shortcut (@daily); undefined when fine, else the problem in words. */
-export function cronProblem(expression: string): string | undefined {
-  const text = expression.trim();
-  if (/^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/.test(text)) return undefined;
-  const fields = text.split(/\s+/);
-  if (fields.length !== 5) return `"${expression}" has ${fields.length} fields; cron needs five: minute hour day-of-month month day-of-week (e.g. "17 3 * * *").`;
-  if (!fields.every((f) => FIELD.test(f))) return `"${expression}" has characters cron does not take; use digits, *, commas, dashes and slashes.`;
-  const ranges: Array<[number, number]> = [[0, 59], [0, 23], [1, 31], [1, 12], [0, 7]];
-  for (const [index, field] of fields.entries()) {
-    for (const part of field.split(',')) {
-      const [range = '', step] = part.split('/');
-      if (step !== undefined && !/^[1-9][0-9]*$/.test(step)) return `"${part}" has a bad step.`;
-      if (range === '*') continue;
-      for (const n of range.split('-')) {
-        if (/^[A-Za-z]{3}$/.test(n) && index >= 3) continue;
-        const value = Number(n);
-        const [lo, hi] = ranges[index]!;
-        if (!/^[0-9]+$/.test(n) || value < lo || value > hi) return `"${n}" is out of range for field ${index + 1} (${lo}-${hi}).`;
-      }
-    }
-  }
-  return undefined;
-}
+export { cronProblem } from './cron-expression';
 
 /** A command cron runs as is: `%` means newline to cron, so it must be escaped. */
 export function cronCommand(script: string): string {
+  // cron's tables are line based: a line break in the path would end our line and start another.
+  if (/[\0-\x1f\x7f]/.test(script)) {
+    throw new UserError(`The script path ${JSON.stringify(script)} holds a control character (a line break?); cron cannot run it.`, { fix: 'Use a --config-dir without line breaks or control characters.', code: 'bad-path' });
+  }
   return shq(script).replace(/%/g, '\\%');
 }
 
@@ -153,9 +133,42 @@ export async function uninstallCronLine(opts: { profile: string; user?: string; 
   return 'removed';
 }
 
-/** run-parts (and so cron) ignores /etc/cron.d files whose names hold a dot. */
+/**
+ * run-parts (and so cron) ignores /etc/cron.d files whose names hold a dot, so the profile name is
+ * escaped into letters, digits, "-" and "_", one to one: "_" becomes "__" and "." becomes "_-".
+ * Profiles "a.b" and "a_b" get files of their own.
+ */
 export function cronDPath(profile: string, dir = '/etc/cron.d'): string {
+  return `${dir}/dupliswift-${profile.replace(/[._]/g, (c) => (c === '_' ? '__' : '_-'))}`;
+}
+
+/** The name earlier versions gave (dots and underscores alike as "_"), which two profiles could share. */
+function legacyCronDPath(profile: string, dir = '/etc/cron.d'): string {
   return `${dir}/dupliswift-${profile.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/** The profiles whose markers a cron.d file's job lines carry. */
+export function cronDMarkers(text: string): Set<string> {
+  const found = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.trimStart().startsWith('#')) continue;
+    const m = / # dupliswift:([A-Za-z0-9._-]+?)(?::drill)?\s*$/.exec(line);
+    if (m) found.add(m[1]!);
+  }
+  return found;
+}
+
+/** Whether a cron.d file is this profile's: every marker in it names the profile, and there is one. */
+async function cronDState(path: string, profile: string): Promise<'absent' | 'ours' | 'other'> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
+    throw error;
+  }
+  const markers = cronDMarkers(text);
+  return markers.size === 1 && markers.has(profile) ? 'ours' : 'other';
 }
 
 /** The whole /etc/cron.d file for a profile (all of it is ours): a user field, a fixed PATH, the backup and the drill. */
@@ -172,14 +185,27 @@ export function cronDFile(opts: CronSchedule & { user?: string }): string {
 }
 
 export async function installCronD(opts: CronSchedule & { user?: string; dir?: string }): Promise<WriteOutcome> {
+  const path = cronDPath(opts.profile, opts.dir);
+  if (await cronDState(path, opts.profile) === 'other') {
+    throw new UserError(`${path} exists and is not profile ${opts.profile}'s (its lines carry no "# dupliswift:${opts.profile}" marker): nothing was changed.`, {
+      fix: `Move that file away if it is no longer needed, or choose another install method.`, code: 'crond-not-ours',
+    });
+  }
   // cron skips cron.d files that are group- or world-writable; 0644 is what it expects.
-  return writeFileAtomic(cronDPath(opts.profile, opts.dir), cronDFile(opts), 0o644);
+  const outcome = await writeFileAtomic(path, cronDFile(opts), 0o644);
+  // The file under the old, shared name goes once the new one is in place, if it is this profile's.
+  const legacy = legacyCronDPath(opts.profile, opts.dir);
+  if (legacy !== path && await cronDState(legacy, opts.profile) === 'ours') await rm(legacy);
+  return outcome;
 }
 
+/** Removes the profile's cron.d file (and one under the old name); never a file whose markers name someone else. */
 export async function uninstallCronD(profile: string, dir?: string): Promise<boolean> {
-  const path = cronDPath(profile, dir);
-  const found = await stat(path).catch(() => undefined);
-  if (!found) return false;
-  await rm(path);
-  return true;
+  let removed = false;
+  for (const path of new Set([cronDPath(profile, dir), legacyCronDPath(profile, dir)])) {
+    if (await cronDState(path, profile) !== 'ours') continue;
+    await rm(path);
+    removed = true;
+  }
+  return removed;
 }

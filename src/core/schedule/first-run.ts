@@ -57,6 +57,11 @@ export function failureOf(run: ScriptRun, logFile: string): UserError {
   // gpg's own complaint ("signing failed: Bad passphrase") says more than duplicity's last line.
   const detail = lines.find((l) => /^gpg: .*(failed|bad|no (public|secret) key)/i.test(l)) ?? lines[lines.length - 1] ?? '';
   if (run.exitCode === 75) return new UserError('Another backup of this profile is running.', { fix: 'Wait for it to finish, then run again.', code: 'locked' });
+  // 78 is the job's own "setup problem" (die in log.sh), said before duplicity ever ran: not a duplicity code.
+  if (run.exitCode === 78 && !error) {
+    const said = run.stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.replace(/^dupliswift \S+: /, '') ?? 'see the log';
+    return new UserError(`The backup job stopped before duplicity ran (exit 78, a setup problem): ${said}.`, { fix: `Fix that, then run the job again. The full log is ${logFile}.`, code: 'job-setup' });
+  }
   const explained = explainError(code, detail, text);
   return new UserError(`The backup failed (exit ${run.exitCode}): ${explained.message}`, { fix: `${explained.fix} The full log is ${logFile}.`, code: `duplicity-${code}` });
 }

@@ -1,7 +1,8 @@
 import { rm, stat } from 'node:fs/promises';
 import type { Profile } from '../profile/types';
 import { installCronD, installCronLine, uninstallCronD, uninstallCronLine, type ScheduledJob } from './crontab';
-import { disableTimer, enableTimer, generateUnits, unitDir, unitName, verifyUnits, writeUnits } from './systemd';
+import { UserError } from '../errors';
+import { disableTimer, enableTimer, generateUnits, unitDir, unitName, verifyBeforeInstall, writeUnits } from './systemd';
 import { join } from 'node:path';
 
 export interface InstallResult {
@@ -24,31 +25,50 @@ export interface InstallOptions {
   env: NodeJS.ProcessEnv;
   /** Root only: install into this user's crontab (`crontab -u`). */
   user?: string;
+  /** Where the cron.d file goes (default /etc/cron.d); tests give a folder of their own. */
   cronDDir?: string;
+  /** Where the systemd units go (default unitDir(uid)); given, the timers are written there and not enabled. */
+  unitDir?: string;
   signal?: AbortSignal;
 }
 
+const unitsIn = (o: InstallOptions) => o.unitDir ?? unitDir(o.uid, o.env);
+
 /** Takes one job's .service/.timer pair away (stopped first where systemd runs); true when there was one. */
 async function removeUnits(o: InstallOptions, job: ScheduledJob): Promise<boolean> {
-  const dir = unitDir(o.uid, o.env);
+  const dir = unitsIn(o);
   const files = ['service', 'timer'].map((ext) => join(dir, `${unitName(o.profile, job)}.${ext}`));
   const present = (await Promise.all(files.map((f) => stat(f).then(() => true, () => false)))).some(Boolean);
   if (!present) return false;
-  await disableTimer(o.profile, o.uid, o.signal, job);
+  if (!o.unitDir) await disableTimer(o.profile, o.uid, o.signal, job);
   for (const f of files) await rm(f, { force: true });
   return true;
 }
 
-/** Writes, verifies and enables one job's .service/.timer pair. */
-async function systemdJob(o: InstallOptions, job: ScheduledJob, schedule: string) {
-  const written = await writeUnits(unitDir(o.uid, o.env), o.profile, generateUnits({ profile: o.profile, script: o.script, schedule, job }), job);
-  const verified = await verifyUnits([written.service, written.timer], o.signal);
-  const enabled = await enableTimer(o.profile, o.uid, o.signal, job);
+/**
+ * One job's .service/.timer pair, verified by systemd-analyze in a scratch folder: a pair it rejects
+ * is an error, found before anything is written. Without the tool the summary says it was not verified.
+ */
+async function checkedUnits(o: InstallOptions, job: ScheduledJob, schedule: string) {
+  const units = generateUnits({ profile: o.profile, script: o.script, schedule, job });
+  const verified = await verifyBeforeInstall(o.profile, units, job, o.signal);
+  if (verified && !verified.ok) {
+    throw new UserError(`systemd-analyze verify rejects the ${job === 'drill' ? 'restore drill\'s' : 'backup\'s'} timer units: ${verified.output}`, {
+      fix: 'Nothing was installed. Choose crontab, or report this with the lines above.', code: 'systemd-verify',
+    });
+  }
+  return { job, units, verified: Boolean(verified) };
+}
+
+/** Writes and enables a checked pair. */
+async function systemdJob(o: InstallOptions, c: Awaited<ReturnType<typeof checkedUnits>>) {
+  const written = await writeUnits(unitsIn(o), o.profile, c.units, c.job);
+  const enabled = await enableTimer(o.profile, o.uid, o.signal, c.job, { customDir: o.unitDir });
   return {
     files: [written.service, written.timer],
     changed: written.outcome.some((x) => x !== 'unchanged'),
-    detail: `timer ${unitName(o.profile, job)}.timer ${enabled.enabled ? 'enabled' : 'written'}`,
-    warnings: [verified && !verified.ok ? `systemd-analyze verify: ${verified.output}` : undefined, enabled.enabled ? undefined : enabled.reason],
+    detail: `timer ${unitName(o.profile, c.job)}.timer ${enabled.enabled ? 'enabled' : 'written'}`,
+    warnings: [c.verified ? undefined : 'systemd-analyze is missing: the units were not verified', enabled.reason],
   };
 }
 
@@ -67,7 +87,9 @@ export async function installSchedule(o: InstallOptions): Promise<InstallResult>
     const outcome = await installCronD({ profile: o.profile, schedule: o.schedule, drill: o.drill, script: o.script, user: o.user, dir: o.cronDDir });
     result = { method: 'cron.d', detail: `/etc/cron.d file ${outcome}`, changed: outcome !== 'unchanged' };
   } else if (o.method === 'systemd') {
-    const jobs = [await systemdJob(o, 'backup', o.schedule), ...(o.drill ? [await systemdJob(o, 'drill', o.drill)] : [])];
+    const checked = [await checkedUnits(o, 'backup', o.schedule), ...(o.drill ? [await checkedUnits(o, 'drill', o.drill)] : [])];
+    const jobs = [];
+    for (const c of checked) jobs.push(await systemdJob(o, c));
     const dropped = o.drill ? false : await removeUnits(o, 'drill');
     // The same "not running here" reason for both timers is said once.
     const warning = [...new Set(jobs.flatMap((j) => j.warnings).filter(Boolean))].join('; ') || undefined;

@@ -1,5 +1,6 @@
 import { runSteps, type Step } from '../run-steps';
 import type { FlowContext } from '../context';
+import { checkAnswersFirst } from './answers-first';
 import { containerStep } from './container';
 import { exportStep } from './export';
 import { keysStep } from './keys';
@@ -13,6 +14,8 @@ export const setupSteps: Step<SetupState>[] = [preflightStep, keysStep, exportSt
 /** The setup wizard, front-end agnostic: the same code runs under the TUI, line mode and answers. */
 export async function runSetup(ctx: FlowContext, steps: Step<SetupState>[] = setupSteps): Promise<SetupState> {
   const state: SetupState = { ctx };
+  // An answers file is checked whole first: a bad answer for the last step must not wait until keys are made.
+  await checkAnswersFirst(ctx);
   await runSteps(ctx.prompt, steps, state);
   return state;
 }

@@ -1,5 +1,4 @@
 import { homedir } from 'node:os';
-import { isAbsolute } from 'node:path';
 import { detectDuplicity, requireTool } from '../../core/duplicity/detect';
 import { DEFAULT_VOLSIZE_MB, VOLSIZE_REASON } from '../../core/duplicity/flags';
 import { UserError } from '../../core/errors';
@@ -8,7 +7,10 @@ import { duplicitySwiftEnv, SECRET_SWIFT_VARS } from '../../core/openstack/dupli
 import { loadProfile } from '../../core/profile/load';
 import { checkProfileName, configRoot, profileDir } from '../../core/profile/paths';
 import type { Profile } from '../../core/profile/types';
-import { cronProblem } from '../../core/schedule/crontab';
+import { cronProblem } from '../../core/schedule/cron-expression';
+import {
+  alertMailProblem, DEFAULT_DRILL, drillProblem, excludeProblem, fullEveryProblem, pingUrlProblem, positiveInt, secretsForInstallProblem, sourceProblem, volsizeProblem,
+} from './answer-checks';
 import { failureOf, progressOf, runScript, sourceBytes, verifyBackup } from '../../core/schedule/first-run';
 import { installSchedule } from '../../core/schedule/install';
 import { writeBackupJob } from '../../core/schedule/job';
@@ -21,15 +23,7 @@ export function parseList(text: string): string[] {
   return text.split(/\n|,\s*/).map((s) => s.trim()).filter(Boolean);
 }
 
-const positiveInt = (v: string) => (/^[1-9][0-9]*$/.test(v.trim()) ? undefined : 'Give a whole number of 1 or more.');
-
-/** Monthly, on the 1st at 04:41: away from the default nightly 03:17 run, so the two rarely meet at the lock. */
-export const DEFAULT_DRILL = '41 4 1 * *';
-
-/** The drill's answer: cron fields, or "off". */
-function drillProblem(value: string): string | undefined {
-  return value.trim().toLowerCase() === 'off' ? undefined : cronProblem(value);
-}
+export { DEFAULT_DRILL } from './answer-checks';
 
 function needs(state: SetupState) {
   const missing = [!state.keys && 'Keys', !state.openstack && 'Keystone', !state.container && 'Container'].filter(Boolean);
@@ -56,6 +50,8 @@ export const scheduleStep: Step<SetupState> = {
     const { keys, openstack, container } = needs(state);
     const uid = process.getuid?.() ?? 1000;
     const previousName = typeof state.result?.profile === 'string' ? state.result.profile : undefined;
+    const targets = ctx.scheduleTargets;
+    const cronDDir = targets?.cronDDir;
 
     const name = await prompt.text({ id: 'profile', message: 'Name this backup profile:', default: previousName ?? 'nightly', validate: checkProfileName });
     const dir = profileDir(name, { configDir: ctx.configDir, env, uid });
@@ -63,11 +59,11 @@ export const scheduleStep: Step<SetupState> = {
 
     const source = await prompt.text({
       id: 'source', message: 'Which folder should be backed up?', default: before?.source,
-      validate: (v) => (isAbsolute(v.trim()) ? undefined : 'Give an absolute path, e.g. /srv/data.'),
+      validate: sourceProblem,
     });
     const exclude = parseList(await prompt.text({
       id: 'exclude', message: 'Leave anything out? (absolute paths, comma-separated; empty for nothing)', default: (before?.exclude ?? []).join(', '),
-      validate: (v) => parseList(v).find((p) => !isAbsolute(p)) && 'Exclusions are absolute paths inside the source, e.g. /srv/data/tmp.',
+      validate: (v) => excludeProblem(parseList(v), source.trim()),
     }));
     const cron = (await prompt.text({
       id: 'schedule.cron', message: 'When should it run? (cron: minute hour day month weekday)', default: before?.schedule.cron ?? '17 3 * * *',
@@ -76,19 +72,19 @@ export const scheduleStep: Step<SetupState> = {
     const fullEvery = (await prompt.text({
       id: 'schedule.fullEvery', message: 'Start a new full backup when the last full one is older than:', default: before?.schedule.fullEvery ?? '7D',
       help: 'duplicity intervals: 7D, 2W, 1M. In between, runs are small incrementals.',
-      validate: (v) => (/^[0-9]+[smhDWMY]$/.test(v.trim()) ? undefined : 'Write a number and a unit, e.g. 7D (days), 2W (weeks), 1M (months).'),
+      validate: fullEveryProblem,
     })).trim();
     const keepFull = Number(await prompt.text({
       id: 'schedule.keepFull', message: 'How many full backups (each with its incrementals) to keep?', default: String(before?.schedule.keepFull ?? 4), validate: positiveInt,
     }));
     const volsize = Number(await prompt.text({
-      id: 'schedule.volsize', message: 'Volume size in MB:', default: String(before?.schedule.volsize ?? DEFAULT_VOLSIZE_MB), help: VOLSIZE_REASON, validate: positiveInt,
+      id: 'schedule.volsize', message: 'Volume size in MB:', default: String(before?.schedule.volsize ?? DEFAULT_VOLSIZE_MB), help: VOLSIZE_REASON, validate: volsizeProblem,
     }));
-    const alertMail = (await prompt.text({ id: 'schedule.alertMail', message: 'E-mail to alert when a backup fails (empty for none):', default: before?.alert?.mail ?? '' })).trim();
+    const alertMail = (await prompt.text({ id: 'schedule.alertMail', message: 'E-mail to alert when a backup fails (empty for none):', default: before?.alert?.mail ?? '', validate: alertMailProblem })).trim();
     const pingUrl = (await prompt.text({
       id: 'schedule.pingUrl', message: 'Health-check URL to ping on start, success and failure (empty for none):', default: before?.alert?.pingUrl ?? '',
       help: 'healthchecks.io style: URL/start, URL, URL/fail.',
-      validate: (v) => (!v.trim() || /^https?:\/\/\S+$/.test(v.trim()) ? undefined : 'Give an http(s):// URL, or leave it empty.'),
+      validate: pingUrlProblem,
     })).trim();
     const drillAnswer = (await prompt.text({
       id: 'schedule.drill', message: 'When should a restore drill prove the backup restores? (cron, or "off")', default: before?.schedule.drill ?? DEFAULT_DRILL,
@@ -103,13 +99,26 @@ export const scheduleStep: Step<SetupState> = {
         { value: 'keyring', label: 'The desktop keyring', hint: 'not from cron: it cannot unlock a keyring' },
       ],
     });
+    // cron and systemd start the job with no desktop session: it could never unlock a keyring, so
+    // keyring secrets get no schedule (the job would exit 78 on every run).
+    const keyring = secretsChoice === 'keyring';
     const installChoices: Array<{ value: Profile['install']; label: string; hint: string }> = [
-      { value: 'crontab', label: 'crontab', hint: 'one line in this user\'s crontab' },
-      ...(uid === 0 ? [{ value: 'cron.d' as const, label: '/etc/cron.d', hint: 'a file of its own' }] : []),
-      { value: 'systemd', label: 'systemd timer', hint: 'catches up after downtime' },
-      { value: 'none', label: 'No schedule', hint: 'run the script yourself' },
+      ...(keyring ? [] : [
+        { value: 'crontab' as const, label: 'crontab', hint: 'one line in this user\'s crontab' },
+        ...(uid === 0 ? [{ value: 'cron.d' as const, label: cronDDir ?? '/etc/cron.d', hint: 'a file of its own' }] : []),
+        { value: 'systemd' as const, label: 'systemd timer', hint: 'catches up after downtime' },
+      ]),
+      { value: 'none', label: 'No schedule', hint: keyring ? 'keyring secrets: cron and systemd cannot unlock a keyring' : 'run the script yourself' },
     ];
-    const install = await prompt.select<Profile['install']>({ id: 'install', message: 'How should it be scheduled?', default: before?.install ?? 'crontab', choices: installChoices });
+    if (keyring) prompt.show({ title: 'Keyring secrets: no schedule is offered, because a job started by cron or systemd cannot unlock a keyring. Choose 0600 files for a scheduled job.', tone: 'info' });
+    const install = await prompt.select<Profile['install']>({
+      id: 'install', message: 'How should it be scheduled?', default: keyring ? 'none' : before?.install ?? 'crontab', choices: installChoices,
+      fromAnswer: (raw) => {
+        const problem = typeof raw === 'string' ? secretsForInstallProblem(secretsChoice, raw as Profile['install']) : undefined;
+        if (problem) throw new UserError(problem, { code: 'keyring-with-schedule' });
+        return raw as Profile['install'];
+      },
+    });
 
     const [duplicity, gpgPath, flock] = await Promise.all([detectDuplicity(env, signal), requireTool('gpg', 'gnupg'), requireTool('flock', 'util-linux')]);
     const curl = pingUrl ? await requireTool('curl', 'curl') : await which('curl', { PATH: '/usr/bin:/bin' });
@@ -137,7 +146,9 @@ export const scheduleStep: Step<SetupState> = {
       home: env.HOME || homedir(),
       volsize,
     }));
-    const installed = await prompt.task({ running: 'Installing the schedule', done: 'Schedule installed' }, () => installSchedule({ profile: name, method: install, schedule: cron, drill, script: job.script, uid, env, signal }));
+    const installed = await prompt.task({ running: 'Installing the schedule', done: 'Schedule installed' }, () => installSchedule({
+      profile: name, method: install, schedule: cron, drill, script: job.script, uid, env, signal, user: targets?.crontabUser, cronDDir, unitDir: targets?.unitDir,
+    }));
     const changed = Object.entries(job.files).filter(([, o]) => o !== 'unchanged').map(([f, o]) => `${f} ${o}`);
     prompt.show({
       title: `Backup job ready: ${job.script}`,
@@ -185,7 +196,10 @@ export const scheduleStep: Step<SetupState> = {
       profileDir: dir,
       script: job.script,
       profile: name,
-      install: { method: installed.method, detail: installed.detail, changed: installed.changed, ...(installed.files ? { files: installed.files } : {}) },
+      install: {
+        method: installed.method, detail: installed.detail, changed: installed.changed,
+        ...(installed.files ? { files: installed.files } : {}), ...(installed.warning ? { warning: installed.warning } : {}),
+      },
       cron,
       drill: drill ?? 'off',
       changed: changed.length > 0 || installed.changed,

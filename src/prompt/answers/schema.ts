@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../../core/errors';
+import { requireVendor } from '../../core/vendor';
 
 /** The schema ships beside the bundle (../schema from dist/ or from src/prompt/answers/). */
 function loadSchema(): object {
@@ -14,10 +14,6 @@ function loadSchema(): object {
   }
   throw new Error('schema/answers.schema.json is missing from the installation');
 }
-
-/** Set by the build to ajv's own file in dist/vendor/; from source (the tests) it is the npm package. */
-declare const DUPLISWIFT_VENDOR_AJV: string | undefined;
-const AJV = typeof DUPLISWIFT_VENDOR_AJV === 'string' ? DUPLISWIFT_VENDOR_AJV : 'ajv';
 
 interface AjvError { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }
 
@@ -36,8 +32,7 @@ function describe(e: AjvError): string {
  */
 export function validateSetupAnswers(answers: unknown, source: string): void {
   // ajv is loaded only here: a person at a terminal never pays for it.
-  const req = createRequire(import.meta.url);
-  const Ajv = (req(AJV) as { default: unknown }).default as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: AjvError[] | null } };
+  const Ajv = requireVendor<{ default: unknown }>('ajv').default as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: AjvError[] | null } };
   const validate = new Ajv({ allErrors: true, strict: false }).compile(loadSchema());
   if (validate(answers)) return;
   // oneOf failures repeat each branch's errors; the branch-level ones are enough and clearer.

@@ -16,8 +16,12 @@
 # DUPLISWIFT_LOG_FD=N passes duplicity's machine-readable log (--log-fd) to file descriptor N.
 # Exit codes (every failure but a normal overlap logs a FAILED line, pings /fail and mails):
 #     0  done
-#     1  drill: the sample did not restore or differs (the log says why)
-#    23, 30, 31, 80-82  duplicity: refused request, unexpected error, GnuPG (e.g. a wrong passphrase), unusable key
+#     1  duplicity: a generic error; the drill: the sample did not restore or differs (the log says why)
+#    10, 80-82  duplicity: an unusable key
+#    23  duplicity: a request refused
+#    30  duplicity: an unexpected error, a traceback (EOFError: a passphrase was missing)
+#    31  duplicity: GnuPG failed (e.g. a wrong passphrase)
+#    35  duplicity: not enough free space for the volumes in TMPDIR
 #    38  could not reach or log in to Keystone/Swift (also: Keystone did not answer in NET_TIMEOUT s before the run)
 #    50-56  duplicity's Swift backend errors (the log's FAILURE line names the class: quota 413, storage 507,
 #           unavailable 503, auth 401/403, TLS, a corrupted upload refused by Swift's MD5 check 422)
