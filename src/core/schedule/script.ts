@@ -1,4 +1,4 @@
-import { backupArgs, cleanupArgs, commonArgs, restorePathFlag, retentionArgs, type CommonOptions } from '../duplicity/flags';
+import { backupBaseArgs, checked, cleanupArgs, commonArgs, retentionArgs, type CommonOptions } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
 import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
 import drillFunction from './job-sh/drill.sh';
@@ -8,6 +8,7 @@ import logPart from './job-sh/log.sh';
 import modesPart from './job-sh/modes.sh';
 import runPart from './job-sh/run.sh';
 import secretsPart from './job-sh/secrets.sh';
+import versionPart from './job-sh/version.sh';
 import { shArray, shq } from './shell-quote';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
@@ -59,10 +60,11 @@ function commentSafe(value: string): string {
 /** The values block: every profile-specific fact the template reads, each one shell word. */
 function valuesBlock(i: ScriptInput): string {
   const common: CommonOptions = { archiveDir: i.archiveDir, name: i.profile, gpgBinary: i.tools.gpg, numRetries: i.numRetries };
-  const family = i.tools.family;
-  const backup = backupArgs(family, {
+  // What depends on duplicity's version (the restore flag, the backup action, parallel uploads) is
+  // chosen by the job itself at run time (job-sh/version.sh), so a duplicity upgrade never breaks it.
+  const backup = backupBaseArgs({
     ...common, encryptKey: i.keys.encrypt, signKey: i.keys.sign, fullIfOlderThan: i.fullEvery, volsize: i.volsize,
-    excludeFile: i.excludeFile, parallelUploads: i.parallelUploads,
+    excludeFile: i.excludeFile,
   });
   const swiftEnv = Object.keys(i.swiftEnv).sort().filter((k) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)).map((k) => `export ${k}=${shq(i.swiftEnv[k]!)}`);
   const secrets = i.secrets.kind === 'file'
@@ -77,6 +79,7 @@ function valuesBlock(i: ScriptInput): string {
     `JOB_HOME=${shq(i.home)}`,
     `GNUPGHOME=${shq(i.gnupgHome)}`,
     `DUPLICITY=${shq(i.tools.duplicity)}`,
+    `SETUP_DUPLICITY_VERSION=${shq(i.tools.duplicityVersion)}`,
     `FLOCK=${shq(i.tools.flock)}`,
     `CURL=${shq(i.tools.curl ?? '')}`,
     `MAIL=${shq(i.tools.mail ?? '')}`,
@@ -86,11 +89,11 @@ function valuesBlock(i: ScriptInput): string {
     `MAIL_TO=${shq(i.alert?.mail ?? '')}`,
     ...secrets,
     ...swiftEnv,
-    `COMMON=${shArray(commonArgs(common))}`,
+    `COMMON=${shArray(checked('collection-status', checked('restore', commonArgs(common))))}`,
     `BACKUP=${shArray(backup)}`,
     `RETENTION=${shArray(retentionArgs(i.keepFull, common))}`,
     `CLEANUP=${shArray(cleanupArgs(common))}`,
-    `RESTORE_FLAG=${restorePathFlag(family)}`,
+    `PARALLEL_UPLOADS=${Math.max(0, Math.floor(i.parallelUploads ?? 0))}`,
     '# --- end of values',
   ].join('\n');
 }
@@ -99,7 +102,7 @@ function valuesBlock(i: ScriptInput): string {
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, version: versionPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

@@ -46,6 +46,8 @@ FAIL_NOTE=''
 
 #@run
 
+#@version
+
 #@modes
 
 case $MODE in
