@@ -31,13 +31,15 @@ work=$(mktemp -d /var/tmp/dupliswift-matrix.XXXXXX)
 # Everything mounted under a root, deepest first.
 mounts_under() { findmnt -rn -o TARGET | awk -v r="$1" 'index($0, r "/") == 1' | sort -r; }
 
+# Ids of the processes running inside a root (a gpg-agent, a dirmngr: started by this run).
+pids_in() { local p; for p in /proc/[0-9]*; do [ "$(readlink "$p/root" 2>/dev/null)" != "$1" ] || echo "${p#/proc/}"; done; }
+
 teardown() {
-  local root=$1 pid
-  # Processes left running inside (a gpg-agent, dbus): ours, ended by id.
-  for pid in /proc/[0-9]*; do
-    if [ "$(readlink "$pid/root" 2>/dev/null)" = "$root" ]; then kill "${pid#/proc/}" 2>/dev/null || true; fi
-  done
-  for m in $(mounts_under "$root"); do umount "$m" 2>/dev/null || umount -l "$m"; done
+  local root=$1 pid m
+  for pid in $(pids_in "$root"); do kill "$pid" 2>/dev/null || true; done
+  sleep 1
+  for pid in $(pids_in "$root"); do kill -9 "$pid" 2>/dev/null || true; done
+  for m in $(mounts_under "$root"); do umount "$m" 2>/dev/null || umount -l "$m" || true; done
   # Never delete through a mount that is still bound.
   if [ -n "$(mounts_under "$root")" ]; then echo "distro matrix: $root still has mounts; left in place" >&2; return 1; fi
   rm -rf --one-file-system "$root"
@@ -45,8 +47,9 @@ teardown() {
 
 cleanup() {
   local rc=$? d
-  for d in "$work"/*/root; do [ -d "$d" ] && teardown "$d"; done
-  [ -z "$(mounts_under "$work")" ] && rm -rf --one-file-system "$work"
+  set +e
+  for d in "$work"/*/root; do if [ -d "$d" ]; then teardown "$d"; fi; done
+  if [ -z "$(mounts_under "$work")" ]; then rm -rf --one-file-system "$work"; else echo "distro matrix: mounts left under $work" >&2; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -58,11 +61,19 @@ base_root() {
   local suite=$1 dir=$2
   local tarball="$cache/$suite-minbase.tar"
   mkdir -p "$dir"
-  if [ -s "$tarball" ] && tar -xpf "$tarball" -C "$dir" 2>/dev/null; then echo "base: $suite from the cached tarball"; return; fi
+  # One debootstrap per suite at a time: a second variant of the same suite waits and unpacks its result.
+  exec {lock}>>"$cache/$suite.lock"
+  flock "$lock"
+  if [ -s "$tarball" ] && tar -xpf "$tarball" -C "$dir" 2>/dev/null; then
+    flock -u "$lock"
+    echo "base: $suite from the cached tarball"
+    return
+  fi
   rm -rf --one-file-system "$dir" && mkdir -p "$dir"
   debootstrap --variant=minbase "$suite" "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
-    { tail -n 20 "$dir.debootstrap.log"; return 1; }
+    { flock -u "$lock"; tail -n 20 "$dir.debootstrap.log"; return 1; }
   if tar -cpf "$tarball.$BASHPID" -C "$dir" .; then mv -f "$tarball.$BASHPID" "$tarball"; else rm -f "$tarball.$BASHPID"; fi
+  flock -u "$lock"
   echo "base: $suite from debootstrap"
 }
 

@@ -12,7 +12,7 @@ runtime=(gnupg duplicity python3-swiftclient python3-keystoneclient cron libsecr
 testing=(
   tmux curl gnome-keyring libsecret-tools util-linux
   keystone python3-keystonemiddleware swift swift-proxy swift-account swift-container swift-object
-  uwsgi-core uwsgi-plugin-python3 python3-openstackclient systemd openssl shellcheck strace
+  uwsgi-core uwsgi-plugin-python3 python3-openstackclient systemd openssl shellcheck strace debootstrap
 )
 
 pkgs=("${runtime[@]}")

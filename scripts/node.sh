@@ -1,16 +1,17 @@
 # Sourced by start.sh and test-all.sh: puts a Node and an npm that can run dupliswift first on PATH.
 #
-# dupliswift's stack (ink 6, vitest 4, ...) needs Node >= 20, and its lock file needs npm >= 10 (npm 9
-# refuses it: "Missing: esbuild@... from lock file"). Debian 12 and Ubuntu 24.04 ship Node 18, Debian 13
-# Node 20.19, and all three npm 9 (whose Debian package alone pulls ~400 packages). So:
-#   - a machine Node >= 20 with an npm >= 10 (NodeSource, nvm, a newer distribution) is used as it is;
+# dupliswift's stack (ink 6, vitest 4, ...) needs Node >= 20, and its lock file needs npm >= 11 (npm 9
+# and 10.9 refuse it: "Missing: esbuild@0.28.2 from lock file", vite's optional peer, which npm 11 leaves
+# out). Debian 12 and Ubuntu 24.04 ship Node 18, Debian 13 Node 20.19, and all three npm 9 (whose
+# Debian package alone pulls ~400 packages). So:
+#   - a machine Node >= 20 with an npm >= 11 (NodeSource, nvm, a newer distribution) is used as it is;
 #   - otherwise the pinned Node and npm below are fetched from the npm registry (the packages
 #     node-linux-<arch> and npm, the same binaries `npx node@22` runs), checked against the sha512
 #     pinned here, and unpacked into /usr/local/lib/dupliswift/. Nothing else is installed or changed.
 # The backup job never needs any of this: it is bash and duplicity.
 NODE_PIN=22.23.5
-NPM_PIN=10.9.9
-NPM_PIN_INTEGRITY=sha512-1g+6jLQvaIuB4zwvHL7yrXuXcWZwDsCtBX8bbWDqbvJSSr9nPiDDWTHNgwXR27iIcTTW7v3A57hDW9RYv2W4Yg==
+NPM_PIN=11.19.1
+NPM_PIN_INTEGRITY=sha512-ztsxKxt/kkIaAs+2i0GU6I+DRmUdrNasxTZKJe9TCdSjKxlhah/4r/hl5ygMD6XAg1qZ9c2TNomR4qgOydp10g==
 declare -A NODE_PIN_INTEGRITY=(
   [x64]=sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==
   [arm64]=sha512-e1LOUGKVruPGuLVutn8+Cgm5pI1APm4Kvh+zbb/qe/ZpD9s+TQby5iUgZOWmPpbSKpj0Td8DP1N0NEnXasHizg==
@@ -34,9 +35,9 @@ fetch_package() {
 
 install_pinned_node() {
   local arch tmp
-  case $(uname -m) in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "No pinned Node for $(uname -m); install Node >= 20 with npm >= 10, then run this again." >&2; return 1 ;; esac
+  case $(uname -m) in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "No pinned Node for $(uname -m); install Node >= 20 with npm >= 11, then run this again." >&2; return 1 ;; esac
   if [ "$(id -u)" != 0 ]; then
-    echo "Node >= 20 with npm >= 10 is missing. Fix: sudo bash $0 (it brings Node $NODE_PIN into $NODE_HOME)" >&2
+    echo "Node >= 20 with npm >= 11 is missing. Fix: sudo bash $0 (it brings Node $NODE_PIN into $NODE_HOME)" >&2
     return 1
   fi
   echo "node: fetching Node $NODE_PIN and npm $NPM_PIN from $NPM_REGISTRY into $NODE_HOME" >&2
@@ -61,7 +62,7 @@ install_pinned_node() {
 # Sets PATH so that `node`, `npm` and `npx` are ones that can run dupliswift; NODE is the node's path.
 use_node() {
   if [ -x "$NODE_HOME/bin/node" ]; then export PATH="$NODE_HOME/bin:$PATH"
-  elif [ "$(major_of node)" -lt 20 ] || [ "$(major_of npm)" -lt 10 ]; then
+  elif [ "$(major_of node)" -lt 20 ] || [ "$(major_of npm)" -lt 11 ]; then
     install_pinned_node || return 1
     export PATH="$NODE_HOME/bin:$PATH"
   fi

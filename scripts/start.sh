@@ -2,7 +2,7 @@
 # Sets dupliswift up from this checkout and starts the wizard, on a machine with nothing but apt:
 #   sudo bash scripts/start.sh            (arguments are passed on: scripts/start.sh doctor)
 # System packages come from the distribution's archive, npm packages (and, where the machine has no
-# Node >= 20 with npm >= 10, a pinned Node and npm; see scripts/node.sh) from the npm registry.
+# Node >= 20 with npm >= 11, a pinned Node and npm; see scripts/node.sh) from the npm registry.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-deps.sh

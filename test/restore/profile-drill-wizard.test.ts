@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectDuplicity } from '../../src/core/duplicity/detect';
 import { drill, drillScriptFragment } from '../../src/core/restore/drill';
 import { listBackupContainers } from '../../src/core/restore/containers';
 import { openBackupStore } from '../../src/core/restore/swift-login';
@@ -103,12 +104,13 @@ describe('the restore drill', () => {
       location: { kind: 'swift', target: { authUrl: s.keystone, identityVersion: '3', username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' }, password: s.demo.password, container },
       gnupgHome: a.gnupgHome, encryptPassphrase: a.encrypt.passphrase, signPassphrase: a.encrypt.passphrase, archiveDir: join(work, 'drill-cache'),
     };
-    const report = await drill({ source: src, liveRoot: source, path: 'bin/tool.sh', flagFamily: '0.8' });
+    const report = await drill({ source: src, liveRoot: source, path: 'bin/tool.sh', flagFamily: (await detectDuplicity()).family });
     expect(report).toMatchObject({ ok: true, sample: 'bin/tool.sh', comparison: 'identical' });
   });
 
   it('as the generated job runs it: OK with the right passphrase, FAILED and non-zero with a wrong one', async () => {
-    const fragment = drillScriptFragment({ duplicity: '/usr/bin/duplicity', family: '0.8', url: `swift://${container}`, source });
+    const dup = await detectDuplicity();
+    const fragment = drillScriptFragment({ duplicity: dup.path, family: dup.family, url: `swift://${container}`, source });
     const script = join(work, 'drill.sh');
     await writeFile(script, `${fragment}\ndupliswift_restore_drill\n`, { mode: 0o700 });
     const env = { PATH: '/usr/bin:/bin', HOME: process.env.HOME ?? '/root', ...swiftEnvFor(s), GNUPGHOME: a.gnupgHome, PASSPHRASE: a.encrypt.passphrase, SIGN_PASSPHRASE: a.encrypt.passphrase };
