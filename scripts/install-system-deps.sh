@@ -6,11 +6,13 @@
 # Safe to run again: apt is called only for what is missing.
 set -euo pipefail
 
-runtime=(gnupg duplicity python3-swiftclient python3-keystoneclient cron libsecret-1-0 dbus)
+# curl and ca-certificates: start.sh fetches npm packages (and a Node where the machine has none
+# that fits) over https; the job pings health-check URLs with curl.
+runtime=(gnupg duplicity python3-swiftclient python3-keystoneclient cron libsecret-1-0 dbus curl ca-certificates)
 testing=(
   tmux curl gnome-keyring libsecret-tools util-linux
   keystone python3-keystonemiddleware swift swift-proxy swift-account swift-container swift-object
-  uwsgi-core uwsgi-plugin-python3 python3-openstackclient systemd openssl shellcheck strace
+  uwsgi-core uwsgi-plugin-python3 python3-openstackclient systemd openssl shellcheck strace debootstrap
 )
 
 pkgs=("${runtime[@]}")

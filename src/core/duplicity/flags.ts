@@ -1,4 +1,4 @@
-import type { FlagFamily } from './version';
+import { compareVersions, parseVersion, type FlagFamily, type Version } from './version';
 
 /**
  * duplicity's command line differs by major version; every generated command goes through here.
@@ -47,26 +47,33 @@ export function parallelUploadArgs(family: FlagFamily, n: number | undefined): s
   return ['--asynchronous-upload'];
 }
 
-/** Options for the backup itself (source and target URL follow). */
-export function backupArgs(family: FlagFamily, o: BackupOptions): string[] {
-  return [
+/**
+ * Options for the backup itself (source and target URL follow), without the ones that depend on the
+ * installed version (the job adds those at run time, see job-sh/version.sh).
+ */
+export function backupBaseArgs(o: BackupOptions): string[] {
+  return checked('backup', [
     ...commonArgs(o),
     '--encrypt-key', o.encryptKey,
     '--sign-key', o.signKey,
     '--full-if-older-than', o.fullIfOlderThan,
     '--volsize', String(o.volsize ?? DEFAULT_VOLSIZE_MB),
-    ...parallelUploadArgs(family, o.parallelUploads),
     ...(o.excludeFile ? ['--exclude-filelist', o.excludeFile] : []),
-  ];
+  ]);
+}
+
+/** Options for the backup itself (source and target URL follow), for one flag family. */
+export function backupArgs(family: FlagFamily, o: BackupOptions): string[] {
+  return checked('backup', [...backupBaseArgs(o), ...parallelUploadArgs(family, o.parallelUploads)]);
 }
 
 /** `remove-all-but-n-full N --force` then `cleanup --force`: keeps N full chains and their increments. */
 export function retentionArgs(keepFull: number, o: CommonOptions): string[] {
-  return ['remove-all-but-n-full', String(keepFull), '--force', ...commonArgs(o)];
+  return ['remove-all-but-n-full', String(keepFull), ...checked('remove-all-but-n-full', ['--force', ...commonArgs(o)])];
 }
 
 export function cleanupArgs(o: CommonOptions): string[] {
-  return ['cleanup', '--force', ...commonArgs(o)];
+  return ['cleanup', ...checked('cleanup', ['--force', ...commonArgs(o)])];
 }
 
 /** The flag naming one path inside the backup to restore. */
@@ -77,4 +84,57 @@ export function restorePathFlag(family: FlagFamily): '--file-to-restore' | '--pa
 /** Tutorial flags, for the bench: `--volsize 10` plus asynchronous upload where the version has it. */
 export function tutorialArgs(family: FlagFamily): string[] {
   return ['--volsize', '10', ...(family === '3.x' ? [] : ['--asynchronous-upload'])];
+}
+
+/** The actions dupliswift runs. */
+export type Action =
+  | 'backup' | 'full' | 'incremental' | 'restore' | 'verify' | 'collection-status' | 'list-current-files'
+  | 'cleanup' | 'remove-all-but-n-full';
+
+const BACKUP_ACTIONS: readonly Action[] = ['backup', 'full', 'incremental'];
+
+/**
+ * duplicity 2.1.5 to 2.2.3 refuse an option that is not valid for the action ("Option '…' is not a valid
+ * option for command"); their cli_data.py CommandOptions: every option, minus these for any action that
+ * is not a backup, minus the selection options for any action but a backup or verify. Earlier and
+ * later versions accept (and may ignore) them; we pass the strict set everywhere.
+ */
+const BACKUP_ONLY = new Set(['--allow-source-mismatch', '--asynchronous-upload', '--dry-run', '--volsize', '--concurrency']);
+const SELECTION = /^--(?:exclude|include)(?:-.*)?$|^--files-from$|^--filter-/;
+
+/** Options whose name or existence depends on the version: [option, first version with it, first without it]. */
+const VERSIONED: ReadonlyArray<[string, string | undefined, string | undefined]> = [
+  ['--file-to-restore', undefined, '2.0.0'],
+  ['--path-to-restore', '2.0.0', undefined],
+  ['--do-not-restore-ownership', undefined, '2.0.0'],
+  ['--no-restore-ownership', '2.0.0', undefined],
+  ['--concurrency', '3.0.0', undefined],
+  // 3.0 still parses it, but only to warn that it was replaced by --concurrency.
+  ['--asynchronous-upload', undefined, '3.0.0'],
+  ['--jsonstat', '2.0.0', undefined],
+];
+
+/** The options in `args` (words starting with `--`) that `action` refuses or does not know under `version`. */
+export function invalidOptions(action: Action, args: readonly string[], version?: Version): string[] {
+  const bad: string[] = [];
+  for (const arg of args) {
+    if (!arg.startsWith('--')) continue;
+    const option = arg.split('=')[0]!;
+    const backup = BACKUP_ACTIONS.includes(action);
+    if (!backup && BACKUP_ONLY.has(option)) bad.push(option);
+    else if (!backup && action !== 'verify' && SELECTION.test(option)) bad.push(option);
+    else if (version) {
+      const rule = VERSIONED.find(([name]) => name === option);
+      const [, since, until] = rule ?? [];
+      if ((since && compareVersions(version, parseVersion(since)!) < 0) || (until && compareVersions(version, parseVersion(until)!) >= 0)) bad.push(option);
+    }
+  }
+  return bad;
+}
+
+/** `args` unchanged, or an Error naming the options `action` would refuse: a bug of ours, never the user's. */
+export function checked(action: Action, args: string[], version?: Version): string[] {
+  const bad = invalidOptions(action, args, version);
+  if (bad.length) throw new Error(`duplicity ${action} does not take ${bad.join(', ')}${version ? ` (version ${version.text})` : ''}`);
+  return args;
 }

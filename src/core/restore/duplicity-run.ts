@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { Cancelled } from '../../prompt/port';
+import { checked, type Action } from '../duplicity/flags';
 import { LogFdParser, type LogRecord } from '../duplicity/logfd';
 
 export interface DuplicityRun {
-  /** duplicity's arguments without --log-fd (added here). */
-  args: string[];
+  /** duplicity's arguments without --log-fd (added here): the action first, then only options it takes. */
+  args: [Action, ...string[]];
   /** The whole environment of the child: cron-like, nothing inherited by accident. */
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -34,6 +35,8 @@ const TAIL = 64 * 1024;
  */
 export function runDuplicity(job: DuplicityRun): Promise<DuplicityOutcome> {
   if (job.signal?.aborted) return Promise.reject(new Cancelled());
+  const [action, ...rest] = job.args;
+  checked(action, rest);
   return new Promise((resolve, reject) => {
     const child = spawn(job.program ?? 'duplicity', [...job.args, '--log-fd', '3'], {
       env: job.env,

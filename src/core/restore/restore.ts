@@ -1,6 +1,7 @@
 import { lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir, utimes } from 'node:fs/promises';
 import { basename, dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../errors';
+import { restorePathFlag, type Action } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
 import { runDuplicity } from './duplicity-run';
 import { duplicityFailure } from './failure';
@@ -37,7 +38,7 @@ export interface RestoreSummary {
 
 /** `--file-to-restore` before duplicity 2.0, `--path-to-restore` since. */
 export function pathFlag(family: FlagFamily): string {
-  return family === '0.8' ? '--file-to-restore' : '--path-to-restore';
+  return restorePathFlag(family);
 }
 
 /** A backup-relative path, cleaned; refuses absolute paths and `..` so nothing lands outside the target. */
@@ -69,7 +70,7 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
   const restored = join(staging, 'r');
   let rootTimes: { atime: Date; mtime: Date } | undefined;
   try {
-    const args = ['restore', ...commonArgs(request.source), '-v', 'info'];
+    const args: [Action, ...string[]] = ['restore', ...commonArgs(request.source), '-v', 'info'];
     if (path) args.push(pathFlag(request.flagFamily), path);
     if (request.time) args.push('--time', request.time);
     args.push(backendUrl(request.source), restored);

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { Action } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
 import { runDuplicity } from './duplicity-run';
 import { duplicityFailure } from './failure';
@@ -35,7 +36,7 @@ export async function verify(opts: {
   signal?: AbortSignal;
 }): Promise<VerifyReport> {
   const path = opts.path === undefined ? undefined : normalizeBackupPath(opts.path);
-  const args = ['verify', '--compare-data', ...commonArgs(opts.source)];
+  const args: [Action, ...string[]] = ['verify', '--compare-data', ...commonArgs(opts.source)];
   if (path) args.push(pathFlag(opts.flagFamily), path);
   if (opts.time) args.push('--time', opts.time);
   args.push(backendUrl(opts.source), resolve(opts.against));

@@ -1,4 +1,4 @@
-import { backupArgs, cleanupArgs, commonArgs, restorePathFlag, retentionArgs, type CommonOptions } from '../duplicity/flags';
+import { backupBaseArgs, checked, cleanupArgs, commonArgs, retentionArgs, type CommonOptions } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
 import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
 import drillFunction from './job-sh/drill.sh';
@@ -11,6 +11,7 @@ import runPart from './job-sh/run.sh';
 import secretsPart from './job-sh/secrets.sh';
 import verifyPart from './job-sh/verify.sh';
 import watchdogPart from './job-sh/watchdog.sh';
+import versionPart from './job-sh/version.sh';
 import { shArray, shq } from './shell-quote';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
@@ -97,10 +98,11 @@ function commentSafe(value: string): string {
 /** The values block: every profile-specific fact the template reads, each one shell word. */
 function valuesBlock(i: ScriptInput): string {
   const common: CommonOptions = { archiveDir: i.archiveDir, name: i.profile, gpgBinary: i.tools.gpg, numRetries: i.numRetries };
-  const family = i.tools.family;
-  const backup = backupArgs(family, {
+  // What depends on duplicity's version (the restore flag, the backup action, parallel uploads) is
+  // chosen by the job itself at run time (job-sh/version.sh), so a duplicity upgrade never breaks it.
+  const backup = backupBaseArgs({
     ...common, encryptKey: i.keys.encrypt, signKey: i.keys.sign, fullIfOlderThan: i.fullEvery, volsize: i.volsize,
-    excludeFile: i.excludeFile, parallelUploads: i.parallelUploads,
+    excludeFile: i.excludeFile,
   });
   const swiftEnv = Object.keys(i.swiftEnv).sort().filter((k) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)).map((k) => `export ${k}=${shq(i.swiftEnv[k]!)}`);
   const limits = resolveLimits(i.limits);
@@ -116,6 +118,7 @@ function valuesBlock(i: ScriptInput): string {
     `JOB_HOME=${shq(i.home)}`,
     `GNUPGHOME=${shq(i.gnupgHome)}`,
     `DUPLICITY=${shq(i.tools.duplicity)}`,
+    `SETUP_DUPLICITY_VERSION=${shq(i.tools.duplicityVersion)}`,
     `FLOCK=${shq(i.tools.flock)}`,
     `CURL=${shq(i.tools.curl ?? '')}`,
     `MAIL=${shq(i.tools.mail ?? '')}`,
@@ -133,11 +136,11 @@ function valuesBlock(i: ScriptInput): string {
     `DRILL_WAIT=${limits.drillWaitSeconds}`,
     ...secrets,
     ...swiftEnv,
-    `COMMON=${shArray(commonArgs(common))}`,
+    `COMMON=${shArray(checked('collection-status', checked('restore', commonArgs(common))))}`,
     `BACKUP=${shArray(backup)}`,
     `RETENTION=${shArray(retentionArgs(i.keepFull, common))}`,
     `CLEANUP=${shArray(cleanupArgs(common))}`,
-    `RESTORE_FLAG=${restorePathFlag(family)}`,
+    `PARALLEL_UPLOADS=${Math.max(0, Math.floor(i.parallelUploads ?? 0))}`,
     '# --- end of values',
   ].join('\n');
 }
@@ -156,7 +159,7 @@ export function resolveLimits(given: Partial<JobLimits> = {}): JobLimits {
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

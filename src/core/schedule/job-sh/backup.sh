@@ -68,6 +68,8 @@ FAIL_NOTE=''
 
 #@verify
 
+#@version
+
 #@modes
 
 case $MODE in
