@@ -63,7 +63,7 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
     const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
     const encryptPassphrase = need(encrypt, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
     const store = await openBackupStore(profileInput(profile.openstack, given.explicit), { password: given.stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD') }, given.http);
-    await assertContainerExists(store.auth, profile.container, store.target.projectName, given.http);
+    await assertContainerExists(store.auth, profile.container, store.target.projectName, store.http);
     return {
       liveRoot: profile.source,
       source: {
@@ -78,7 +78,7 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
   }
   const encryptPassphrase = need(env.DUPLISWIFT_ENCRYPT_PASSPHRASE, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
   const store = await openBackupStore(given.prefill.input, given.prefill.secrets, given.http);
-  await assertContainerExists(store.auth, opts.container!, store.target.projectName, given.http);
+  await assertContainerExists(store.auth, opts.container!, store.target.projectName, store.http);
   return {
     source: {
       location: { kind: 'swift', target: store.target, password: store.password, container: opts.container! },

@@ -27,7 +27,12 @@ const nonEmpty = (what: string) => (value: string) => (value.trim() ? undefined 
 async function askCredentials(state: SetupState, prefill: ConnectionInput, http: HttpOptions): Promise<Credentials> {
   const { prompt } = state.ctx;
   const previous = state.openstack?.target;
-  let defaults: ConnectionInput = { ...prefill, ...(previous ? { authUrl: previous.authUrl, username: previous.username, userDomainName: previous.userDomainName, identityVersion: previous.identityVersion } : {}) };
+  const fileCa = prompt.given?.('openstack.cacert');
+  let defaults: ConnectionInput = {
+    ...prefill,
+    ...(typeof fileCa === 'string' && fileCa.trim() ? { cacert: fileCa.trim() } : {}),
+    ...(previous ? { authUrl: previous.authUrl, username: previous.username, userDomainName: previous.userDomainName, identityVersion: previous.identityVersion } : {}),
+  };
   for (;;) {
     const authUrl = (await prompt.text({
       id: 'openstack.authUrl',
