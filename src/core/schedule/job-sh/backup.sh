@@ -42,6 +42,8 @@ FAIL_NOTE=''
 
 #@secrets
 
+#@auth
+
 #@alerts
 
 #@run

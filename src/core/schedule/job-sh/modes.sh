@@ -23,10 +23,11 @@ backup() {
   log "backup of $SOURCE to $TARGET started"
   ping_url /start
   read_secrets
+  authenticate
   local rc=0
-  run_logged backup "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?
-  if [ "$rc" = 0 ]; then run_logged retention "$DUPLICITY" "${RETENTION[@]}" "$TARGET" || rc=$?; fi
-  if [ "$rc" = 0 ]; then run_logged cleanup "$DUPLICITY" "${CLEANUP[@]}" "$TARGET" || rc=$?; fi
+  run_logged backup authed "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?
+  if [ "$rc" = 0 ]; then run_logged retention authed "$DUPLICITY" "${RETENTION[@]}" "$TARGET" || rc=$?; fi
+  if [ "$rc" = 0 ]; then run_logged cleanup authed "$DUPLICITY" "${CLEANUP[@]}" "$TARGET" || rc=$?; fi
   if [ "$rc" = 0 ]; then
     log "backup finished"
     ping_url ''
@@ -38,6 +39,7 @@ status() {
   exec 9>>"$LOCK_FILE"
   "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
   read_secrets
+  authenticate
   "$DUPLICITY" collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" </dev/null
 }
 
@@ -47,6 +49,7 @@ restore() {
   exec 9>>"$LOCK_FILE"
   "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
   read_secrets
+  authenticate
   log "restore of $1 into $2 started"
   if [ "$1" = . ]; then
     "$DUPLICITY" restore "${COMMON[@]}" "${LOGFD[@]}" "$TARGET" "$2" </dev/null
@@ -75,6 +78,7 @@ drill() {
   ALERT=1
   rotate_log
   read_secrets
+  authenticate
   log "restore drill of $TARGET started (empty cache, as a new machine)"
   local rc=0 result line
   # No --archive-dir of the job's: the drill proves the remote metadata decrypts, and never fights
