@@ -42,6 +42,8 @@ export interface JobInput {
   home: string;
   volsize?: number;
   parallelUploads?: number;
+  /** duplicity's --num-retries (its default when absent); each retry waits 30 s. */
+  numRetries?: number;
 }
 
 export interface JobResult {
@@ -130,6 +132,7 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     keepFull: p.schedule.keepFull,
     volsize: profile.schedule.volsize,
     parallelUploads: input.parallelUploads,
+    numRetries: input.numRetries,
     archiveDir,
     excludeFile: p.exclude.length ? excludeFile : undefined,
     logFile: join(dir, PROFILE_FILES.log),
