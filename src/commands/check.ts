@@ -27,7 +27,7 @@ export async function checkCommand(opts: GlobalOptions & OpenStackFlags & { cont
         containerInfo: report.containerInfo,
         probe: report.probe,
         totalMs: Math.round(report.totalMs),
-        duplicityUsable: !session.applicationCredential,
+        duplicityUsable: true,
         ...(session.applicationCredential ? { note: APP_CREDENTIAL_NOTE } : {}),
       });
     } else {

@@ -7,7 +7,7 @@ import { closeConnections } from '../core/openstack/http';
 import { assertContainerName } from '../core/openstack/swift';
 import { detectDuplicity } from '../core/duplicity/detect';
 import { restore, type RestoreSummary } from '../core/restore/restore';
-import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
+import { APP_CREDENTIAL_SECRET, defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
 import { assertContainerExists, openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
 import { assertRestorable, inspectTarget } from '../core/restore/target-dir';
@@ -62,12 +62,16 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
     const profile = await loadProfile(opts.profile, opts.configDir);
     const [password, encrypt, sign] = await Promise.all(PROFILE_SECRETS.map((s) => profileSecret(profile, s.name, s.env, env)));
     const encryptPassphrase = need(encrypt, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
-    const store = await openBackupStore(profileInput(profile.openstack, given.explicit), { password: given.stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD') }, given.http);
-    await assertContainerExists(store.auth, profile.container, store.target.projectName, given.http);
+    // An application credential's secret is kept beside the passphrases, as the job reads it.
+    const loginSecrets = profile.openstack.authType === 'v3applicationcredential'
+      ? { applicationCredentialSecret: need(await profileSecret(profile, APP_CREDENTIAL_SECRET, 'OS_APPLICATION_CREDENTIAL_SECRET', env), 'application credential secret', 'OS_APPLICATION_CREDENTIAL_SECRET') }
+      : { password: given.stdinPassword ?? need(password, 'OpenStack password', 'OS_PASSWORD') };
+    const store = await openBackupStore(profileInput(profile.openstack, given.explicit), loginSecrets, given.http);
+    await assertContainerExists(store.auth, profile.container, store.target.projectName, store.http);
     return {
       liveRoot: profile.source,
       source: {
-        location: { kind: 'swift', target: store.target, password: store.password, container: profile.container },
+        location: { kind: 'swift', target: store.target, password: store.password, container: profile.container, preauth: store.preauth },
         gnupgHome: profile.gnupgHome,
         encryptPassphrase,
         signPassphrase: sign ?? encryptPassphrase,
@@ -78,10 +82,10 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
   }
   const encryptPassphrase = need(env.DUPLISWIFT_ENCRYPT_PASSPHRASE, 'encryption passphrase', 'DUPLISWIFT_ENCRYPT_PASSPHRASE');
   const store = await openBackupStore(given.prefill.input, given.prefill.secrets, given.http);
-  await assertContainerExists(store.auth, opts.container!, store.target.projectName, given.http);
+  await assertContainerExists(store.auth, opts.container!, store.target.projectName, store.http);
   return {
     source: {
-      location: { kind: 'swift', target: store.target, password: store.password, container: opts.container! },
+      location: { kind: 'swift', target: store.target, password: store.password, container: opts.container!, preauth: store.preauth },
       gnupgHome: defaultGnupgHome(env),
       encryptPassphrase,
       // One key for both jobs (the tutorial's way) means one passphrase.

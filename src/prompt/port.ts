@@ -77,6 +77,11 @@ export type ReportProgress = (detail: string, fraction?: number) => void;
 
 export interface Prompter {
   readonly kind: 'tui' | 'plain' | 'answers';
+  /**
+   * What an answers file says at `id`, without asking anyone (only the answers front end has one):
+   * for settings a person is never asked up front (a CA file, how to log in) but a file may give.
+   */
+  given?(id: string): unknown;
   text(q: TextQuestion): Promise<string>;
   secret(q: SecretQuestion): Promise<string>;
   select<T>(q: SelectQuestion<T>): Promise<T>;

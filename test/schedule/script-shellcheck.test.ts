@@ -35,6 +35,19 @@ describe('the generated backup script', () => {
     }
   }
 
+  for (const secrets of [{ kind: 'file', dir: '/etc/dupliswift/secrets' }, { kind: 'keyring', secretTool: '/usr/bin/secret-tool' }] as const) {
+    it(`passes shellcheck with an application credential (secrets in a ${secrets.kind})`, async () => {
+      const text = generateScript(input('0.8', secrets, {
+        swiftEnv: { REQUESTS_CA_BUNDLE: '/etc/ssl/private-ca.pem' },
+        appCredential: { authUrl: 'https://keystone.example:5000/v3', id: 'f'.repeat(32), region: 'RegionOne', interface: 'public' },
+      }));
+      expect(text).toMatch(/^AUTH_TYPE=v3applicationcredential$/m);
+      const r = await shellcheck(text);
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+    });
+  }
+
   it('keeps a newline in a path or name out of the code: values stay values, comments stay comments', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dsw-values-'));
     try {

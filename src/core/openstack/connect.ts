@@ -20,8 +20,10 @@ export interface Login {
   base: string;
   username: string;
   userDomain?: { id: string; name: string };
-  /** Application credentials: listing and checks work, duplicity cannot use them. */
+  /** Logged in with an application credential (bound to one project; the job gets tokens with it). */
   applicationCredential: boolean;
+  /** Its id, as Keystone reported it (also when it was given by name). */
+  applicationCredentialId?: string;
   projects: Project[];
   /** v2.0's `tenant:user` form: the tenant named in the user name. */
   tenantFromUsername?: string;
@@ -35,7 +37,20 @@ export interface Scoped {
 }
 
 export const APP_CREDENTIAL_NOTE =
-  'Application credentials work for listing projects and checking the container, but duplicity\'s Swift backend cannot use them (no SWIFT_* variable reaches them): the backup job needs a password user.';
+  'An application credential is bound to one project: no user name or project is asked. duplicity cannot log in with one, so the backup job gets a token with it before each run (its secret stays in a 0600 file or the keyring).';
+
+/**
+ * Access rules narrow what a credential may call; one that lists rules but none for object-store
+ * gets tokens Swift refuses (HTTP 401), which would only show up at the first backup.
+ */
+export function assertObjectStoreAllowed(rules: { service?: string }[] | undefined, id: string): void {
+  if (!rules || rules.length === 0) return;
+  if (rules.some((r) => r.service === 'object-store')) return;
+  throw new UserError(`The application credential ${id} has access rules that do not allow object storage (it allows only: ${[...new Set(rules.map((r) => r.service ?? '?'))].join(', ')}).`, {
+    fix: 'Create a credential without access rules, or with rules for service object-store (methods GET, PUT, HEAD, DELETE, POST on /v1/**): openstack application credential create --role member NAME. Then give its id and secret again.',
+    code: 'access-rules',
+  });
+}
 
 function domainRef(name: string | undefined, id: string | undefined): DomainRef | undefined {
   if (id) return { id };
@@ -51,7 +66,19 @@ export async function login(input: ConnectionInput, secrets: Secrets, opts: Http
     });
   }
   const http = { ...opts, cacert: input.cacert ?? opts.cacert };
-  const appCred = Boolean(input.applicationCredentialId || input.applicationCredentialName);
+  const appCred = input.authType ? input.authType === 'v3applicationcredential' : Boolean(input.applicationCredentialId || input.applicationCredentialName);
+  if (appCred && !input.applicationCredentialId && !input.applicationCredentialName) {
+    throw new UserError('OS_AUTH_TYPE says v3applicationcredential, but no application credential is named.', {
+      fix: 'Set OS_APPLICATION_CREDENTIAL_ID (or OS_APPLICATION_CREDENTIAL_NAME with OS_USERNAME and OS_USER_DOMAIN_NAME), and OS_APPLICATION_CREDENTIAL_SECRET.',
+      code: 'usage',
+    });
+  }
+  if (appCred && !input.applicationCredentialId && !input.username && !input.userId) {
+    throw new UserError(`The application credential "${input.applicationCredentialName}" is named, but not its user.`, {
+      fix: 'A credential given by name needs its owner: set OS_USERNAME and OS_USER_DOMAIN_NAME (or give OS_APPLICATION_CREDENTIAL_ID instead).',
+      code: 'usage',
+    });
+  }
   const found = await discover(input.authUrl, appCred ? '3' : input.identityVersion, http);
 
   if (found.version === '2.0') return loginV2(found.base, input, secrets, http);
@@ -74,9 +101,12 @@ export async function login(input: ConnectionInput, secrets: Secrets, opts: Http
     };
     const token = await v3Token(found.base, identity, undefined, http);
     if (!token.project) throw new UserError('The application credential is not bound to a project.', { fix: 'Create it with a project-scoped token.', code: 'scope' });
+    const credentialId = token.applicationCredential?.id ?? input.applicationCredentialId ?? '';
+    assertObjectStoreAllowed(token.applicationCredential?.accessRules, credentialId || input.applicationCredentialName || '');
     const project = token.project;
     return {
       version: '3', base: found.base, username: token.user.name, userDomain: token.user.domain, applicationCredential: true,
+      applicationCredentialId: credentialId || undefined,
       projects: [project],
       scope: async () => ({ token: token.token, project, endpoints: token.endpoints }),
     };
@@ -230,6 +260,10 @@ export function toTarget(login: Login, scoped: Scoped, endpoint: Endpoint, input
     target.projectDomainId = scoped.project.domainId;
   }
   if (input.cacert) target.cacert = input.cacert;
+  if (login.applicationCredential) {
+    target.authType = 'v3applicationcredential';
+    target.applicationCredentialId = login.applicationCredentialId;
+  }
   return target;
 }
 
@@ -248,6 +282,7 @@ export function inputFromTarget(target: OpenStackTarget): ConnectionInput {
     projectName: target.projectName, projectId: target.projectId,
     projectDomainName: target.projectDomainName, projectDomainId: target.projectDomainId,
     region: target.region, interface: target.interface, cacert: target.cacert,
+    ...(target.authType === 'v3applicationcredential' ? { authType: target.authType, applicationCredentialId: target.applicationCredentialId } : {}),
   };
 }
 
@@ -276,6 +311,8 @@ export async function settleTarget(input: ConnectionInput, secrets: Secrets, htt
  * object-store endpoint and a project-scoped token: the one way from an OpenStackTarget to Swift.
  */
 export async function openTarget(target: OpenStackTarget, password: string, http: HttpOptions): Promise<{ endpoint: string; token: string; login: Login }> {
-  const { session, scoped, endpoint } = await settleTarget(inputFromTarget(target), { password }, http);
+  // `password` is the secret of the target's login method: an application credential's secret for those.
+  const secrets: Secrets = target.authType === 'v3applicationcredential' ? { applicationCredentialSecret: password } : { password };
+  const { session, scoped, endpoint } = await settleTarget(inputFromTarget(target), secrets, http);
   return { endpoint: endpoint.url, token: scoped.token, login: session };
 }

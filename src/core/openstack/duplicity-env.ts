@@ -11,6 +11,11 @@ import type { OpenStackTarget } from './target';
  * SWIFT_AUTHVERSION means v1 auth, which fails against Keystone, so it is always set.
  */
 export function duplicitySwiftEnv(target: OpenStackTarget, password: string, opts: { duplicityVersion?: Version } = {}): Record<string, string> {
+  if (target.authType === 'v3applicationcredential') {
+    // duplicity cannot log in with an application credential (no version up to 3.0 passes
+    // auth_type): whoever runs it gets a token first and adds preauthEnv(). Only the CA is ours here.
+    return target.cacert ? { REQUESTS_CA_BUNDLE: target.cacert } : {};
+  }
   const env: Record<string, string> = {
     SWIFT_AUTHURL: target.authUrl,
     SWIFT_USERNAME: target.username,
@@ -45,5 +50,14 @@ export function duplicitySwiftEnv(target: OpenStackTarget, password: string, opt
   return env;
 }
 
+/**
+ * A token duplicity uses as it is: SWIFT_PREAUTHURL + SWIFT_PREAUTHTOKEN for its Connection (both set:
+ * no login), and OS_STORAGE_URL + OS_AUTH_TOKEN for the SwiftService it lists, stats and deletes
+ * with (it fills unset options from OS_*), measured with duplicity 0.8.22.
+ */
+export function preauthEnv(storageUrl: string, token: string): Record<string, string> {
+  return { SWIFT_PREAUTHURL: storageUrl, SWIFT_PREAUTHTOKEN: token, OS_STORAGE_URL: storageUrl, OS_AUTH_TOKEN: token };
+}
+
 /** The variables that carry secrets: never logged, written only to 0600 files. */
-export const SECRET_SWIFT_VARS = ['SWIFT_PASSWORD', 'SWIFT_PREAUTHTOKEN'] as const;
+export const SECRET_SWIFT_VARS = ['SWIFT_PASSWORD', 'SWIFT_PREAUTHTOKEN', 'OS_AUTH_TOKEN'] as const;

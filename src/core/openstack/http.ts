@@ -129,12 +129,29 @@ export function networkError(error: NodeJS.ErrnoException, url: string, opts: Ht
       code: 'reset', cause: error,
     });
   }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    const expired = code === 'CERT_HAS_EXPIRED';
+    return new UserError(`TLS with ${host} failed: its certificate ${expired ? 'has expired' : 'is not valid yet'} (${error.message}).`, {
+      fix: expired
+        ? `The server's certificate (or one above it) is past its end date: the cloud's operator must renew it. If this server's clock is wrong, fix it (date -u; timedatectl). dupliswift never turns certificate checks off.`
+        : `This server's clock is probably behind: check it (date -u) and set it right (timedatectl set-ntp true, or ntpdate). dupliswift never turns certificate checks off.`,
+      code: 'tls-expired', cause: error,
+    });
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new UserError(`TLS with ${host} failed: the certificate is not for the host name ${new URL(url).hostname} (${error.message}).`, {
+      fix: 'Use the host name the certificate was issued for (the one in your provider\'s openrc or clouds.yaml, not an IP address or an alias), or ask the operator for a certificate that names this host. dupliswift never turns certificate checks off.',
+      code: 'tls-hostname', cause: error,
+    });
+  }
   if (TLS_CODES.has(code) || /certificate|SSL|TLS/i.test(error.message)) {
     const wrongScheme = code === 'EPROTO' || code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(error.message);
     return new UserError(`TLS with ${host} failed: ${error.message}.`, {
       fix: wrongScheme
         ? 'The server does not speak TLS on that port: check whether the URL should start with http:// instead of https://.'
-        : `If your cloud uses a private certificate authority, pass its CA file with --cacert FILE (or set OS_CACERT)${opts.cacert ? `; ${opts.cacert} did not vouch for this certificate` : ''}. dupliswift never turns certificate checks off.`,
+        : opts.cacert
+          ? `The CA file ${opts.cacert} did not vouch for this server's certificate: it is the wrong CA file (another cloud's, or an intermediate instead of the root). Pass the CA that issued it with --cacert FILE (or OS_CACERT, or setup's CA question); compare: openssl s_client -connect ${host} -showcerts </dev/null. dupliswift never turns certificate checks off.`
+          : 'If your cloud uses a private certificate authority, pass its CA file with --cacert FILE (or set OS_CACERT, or cacert in clouds.yaml); setup keeps it in the profile for every later command and the backup job. dupliswift never turns certificate checks off.',
       code: 'tls', cause: error,
     });
   }

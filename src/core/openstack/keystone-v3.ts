@@ -29,6 +29,9 @@ export interface V3Token {
   project?: Project;
   endpoints: Endpoint[];
   methods: string[];
+  /** Set when the token came from an application credential. */
+  applicationCredential?: { id: string; name?: string; accessRules?: { service?: string; method?: string; path?: string }[] };
+  expiresAt?: string;
 }
 
 interface TokenBody {
@@ -37,6 +40,8 @@ interface TokenBody {
     user: { id: string; name: string; domain: { id: string; name: string } };
     project?: { id: string; name: string; domain: { id: string; name: string } };
     catalog?: Parameters<typeof fromV3Catalog>[0];
+    application_credential?: { id: string; name?: string; access_rules?: { service?: string; method?: string; path?: string }[] };
+    expires_at?: string;
   };
 }
 
@@ -69,7 +74,9 @@ function who(identity: V3Identity): string {
 
 function authError(res: HttpResponse, base: string, identity: V3Identity, scope: V3Scope | undefined): UserError {
   const reason = reasonOf(res);
-  if (res.status === 401) {
+  // Keystone answers a deleted (revoked) application credential with 404, an expired one with 401.
+  const goneCredential = res.status === 404 && identity.method === 'application_credential' && /application credential/i.test(reason);
+  if (res.status === 401 || goneCredential) {
     if (scope) {
       const target = 'projectId' in scope ? `project ${scope.projectId}` : `project "${scope.projectName}" in domain "${scope.domain.name ?? scope.domain.id}"`;
       return new UserError(`Keystone refused a token for ${target} (HTTP 401).`, {
@@ -77,10 +84,10 @@ function authError(res: HttpResponse, base: string, identity: V3Identity, scope:
         code: 'scope',
       });
     }
-    return new UserError(`Keystone refused the credentials for ${who(identity)} (HTTP 401).`, {
+    return new UserError(`Keystone refused the credentials for ${who(identity)} (HTTP ${res.status}${goneCredential ? `: ${reason}` : ''}).`, {
       fix: identity.method === 'password'
         ? 'Check the password (OS_PASSWORD or --password-stdin), the user name, and the user\'s domain (--user-domain; most clouds use "Default"). Passwords are case-sensitive.'
-        : 'Check the application credential id and secret (OS_APPLICATION_CREDENTIAL_ID / _SECRET); it may have expired or been deleted.',
+        : 'The application credential was revoked (deleted), has expired, or its secret is wrong: create a new one (openstack application credential create --role member NAME; see the README) and give its id and secret (OS_APPLICATION_CREDENTIAL_ID / OS_APPLICATION_CREDENTIAL_SECRET), then run `dupliswift setup` again so the job uses it.',
       code: 'auth',
     });
   }
@@ -130,6 +137,10 @@ export async function v3Token(base: string, identity: V3Identity, scope: V3Scope
     project: p ? { id: p.id, name: p.name, domainId: p.domain?.id, domainName: p.domain?.name } : undefined,
     endpoints: fromV3Catalog(body.token.catalog),
     methods: body.token.methods ?? [],
+    applicationCredential: body.token.application_credential
+      ? { id: body.token.application_credential.id, name: body.token.application_credential.name, accessRules: body.token.application_credential.access_rules }
+      : undefined,
+    expiresAt: body.token.expires_at,
   };
 }
 

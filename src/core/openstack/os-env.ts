@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import type { IdentityVersion } from './target';
+import type { AuthType, IdentityVersion } from './target';
 
 /**
  * Where connection settings come from, in OpenStack's own conventions: OS_* variables, an openrc
@@ -26,6 +26,8 @@ export interface ConnectionInput {
   cacert?: string;
   applicationCredentialId?: string;
   applicationCredentialName?: string;
+  /** OS_AUTH_TYPE / clouds.yaml auth_type / the answers' openstack.authType. */
+  authType?: AuthType;
 }
 
 export interface Secrets {
@@ -60,6 +62,15 @@ export function normaliseInterface(value: string | undefined): ConnectionInput['
   throw new UserError(`Interface "${value}" is not public, internal or admin.`, { fix: 'Use --interface public (the usual one), internal or admin.', code: 'usage' });
 }
 
+/** OS_AUTH_TYPE's spellings (keystoneauth's plugin names) as ours; anything else is refused with the two we speak. */
+export function normaliseAuthType(value: string | undefined): AuthType | undefined {
+  const v = clean(value)?.toLowerCase().replace(/[-_]/g, '');
+  if (v === undefined) return undefined;
+  if (v === 'password' || v === 'v3password' || v === 'v2password') return 'password';
+  if (v === 'v3applicationcredential' || v === 'applicationcredential') return 'v3applicationcredential';
+  throw new UserError(`Auth type "${value}" is not one dupliswift speaks.`, { fix: 'Use password (the default) or v3applicationcredential (OS_AUTH_TYPE, or auth_type in clouds.yaml).', code: 'usage' });
+}
+
 /** Reads OS_* variables (from the environment or a parsed openrc). */
 export function fromOsVars(vars: Record<string, string | undefined>): { input: ConnectionInput; secrets: Secrets } {
   const input: ConnectionInput = {
@@ -78,6 +89,7 @@ export function fromOsVars(vars: Record<string, string | undefined>): { input: C
     cacert: clean(vars.OS_CACERT),
     applicationCredentialId: clean(vars.OS_APPLICATION_CREDENTIAL_ID),
     applicationCredentialName: clean(vars.OS_APPLICATION_CREDENTIAL_NAME),
+    authType: normaliseAuthType(vars.OS_AUTH_TYPE),
   };
   // A v3 openrc often sets OS_DEFAULT_DOMAIN or only the domain id; fill the name only when nothing else says.
   if (!input.userDomainName && !input.userDomainId && clean(vars.OS_DEFAULT_DOMAIN)) input.userDomainId = clean(vars.OS_DEFAULT_DOMAIN);
@@ -214,6 +226,7 @@ export async function readCloud(name: string, env: NodeJS.ProcessEnv, cwd?: stri
       OS_APPLICATION_CREDENTIAL_ID: str(auth.application_credential_id),
       OS_APPLICATION_CREDENTIAL_NAME: str(auth.application_credential_name),
       OS_APPLICATION_CREDENTIAL_SECRET: typeof auth.application_credential_secret === 'string' ? auth.application_credential_secret : undefined,
+      OS_AUTH_TYPE: str(cloud.auth_type),
     };
     return { ...fromOsVars(vars), path };
   }

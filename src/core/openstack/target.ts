@@ -25,4 +25,14 @@ export interface OpenStackTarget {
   endpoint?: string;
   /** A CA file to trust for TLS, when the cloud uses a private CA. */
   cacert?: string;
+  /**
+   * How the job logs in: a password (the default, also when absent), or an application credential
+   * (scoped to the project; its secret is kept like a password, never here). duplicity cannot log
+   * in with one, so the job gets a token with it first (job-sh/auth.sh).
+   */
+  authType?: AuthType;
+  /** The application credential's id (Keystone's, also when it was given by name). */
+  applicationCredentialId?: string;
 }
+
+export type AuthType = 'password' | 'v3applicationcredential';

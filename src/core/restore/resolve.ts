@@ -29,6 +29,9 @@ export async function profileSecret(profile: Profile & { dir: string }, name: Se
   }
 }
 
+/** Where a profile that logs in with an application credential keeps its secret (the job's auth.sh reads it). */
+export const APP_CREDENTIAL_SECRET = 'application-credential-secret';
+
 export const PROFILE_SECRETS = [
   { name: SECRET_NAMES.swiftPassword, env: 'OS_PASSWORD' },
   { name: SECRET_NAMES.encryptPassphrase, env: 'DUPLISWIFT_ENCRYPT_PASSPHRASE' },

@@ -1,4 +1,4 @@
-import { duplicitySwiftEnv } from '../openstack/duplicity-env';
+import { duplicitySwiftEnv, preauthEnv } from '../openstack/duplicity-env';
 import type { Duplicity } from '../duplicity/detect';
 import { TOOL_PATH } from '../duplicity/detect';
 import type { OpenStackTarget } from '../openstack/target';
@@ -9,7 +9,7 @@ import type { OpenStackTarget } from '../openstack/target';
  */
 export interface BackupSource {
   /** A Swift container (with the OpenStack target), or any duplicity URL (file:// in benches). */
-  location: { kind: 'swift'; target: OpenStackTarget; password: string; container: string } | { kind: 'url'; url: string };
+  location: { kind: 'swift'; target: OpenStackTarget; password: string; container: string; preauth?: { url: string; token: string } } | { kind: 'url'; url: string };
   gnupgHome: string;
   /** The encryption key's passphrase: decrypting needs it. */
   encryptPassphrase: string;
@@ -43,7 +43,11 @@ export function duplicityEnv(source: BackupSource, base: NodeJS.ProcessEnv = pro
     SIGN_PASSPHRASE: source.signPassphrase,
   };
   if (base.TMPDIR) env.TMPDIR = base.TMPDIR;
-  if (source.location.kind === 'swift') Object.assign(env, duplicitySwiftEnv(source.location.target, source.location.password, { duplicityVersion: source.duplicity?.version }));
+  if (source.location.kind === 'swift') {
+    Object.assign(env, duplicitySwiftEnv(source.location.target, source.location.password, { duplicityVersion: source.duplicity?.version }));
+    // An application credential: the token from our own login (duplicity cannot log in with one).
+    if (source.location.preauth) Object.assign(env, preauthEnv(source.location.preauth.url, source.location.preauth.token));
+  }
   return env;
 }
 

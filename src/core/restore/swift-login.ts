@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import { APP_CREDENTIAL_NOTE, inputFromTarget, settleTarget, type Settled } from '../openstack/connect';
+import { inputFromTarget, settleTarget, type Settled } from '../openstack/connect';
 import type { HttpOptions } from '../openstack/http';
 import { overlay, type ConnectionInput, type Prefill, type Secrets } from '../openstack/os-env';
 import { containerHead, type SwiftAuth } from '../openstack/swift';
@@ -10,12 +10,18 @@ import type { OpenStackTarget } from '../openstack/target';
  * password, project or region is explained in our words, not in duplicity's exit 38, and the v2.0
  * tenant:user form is split so duplicitySwiftEnv can put it back together the way duplicity needs.
  */
-export async function openBackupStore(input: ConnectionInput, secrets: Secrets, http: HttpOptions): Promise<Settled & { auth: SwiftAuth; password: string }> {
+export async function openBackupStore(input: ConnectionInput, secrets: Secrets, given: HttpOptions): Promise<Settled & { auth: SwiftAuth; password: string; http: HttpOptions; preauth?: { url: string; token: string } }> {
+  // The CA the target names (--cacert, OS_CACERT, the profile's) serves every later Swift call
+  // too, not only the login: without it the container check failed over TLS with a private CA.
+  const http: HttpOptions = { ...given, cacert: input.cacert ?? given.cacert };
   const settled = await settleTarget(input, secrets, http);
-  if (settled.session.applicationCredential || secrets.password === undefined) {
-    throw new UserError('duplicity cannot restore with an application credential.', { fix: `${APP_CREDENTIAL_NOTE} Give the user name and OS_PASSWORD instead.`, code: 'app-credential' });
+  const auth = { endpoint: settled.endpoint.url, token: settled.scoped.token };
+  // duplicity cannot log in with an application credential: it gets our token (preauth) instead.
+  if (settled.session.applicationCredential) return { ...settled, auth, password: '', http, preauth: { url: auth.endpoint, token: auth.token } };
+  if (secrets.password === undefined) {
+    throw new UserError('No OpenStack password was given.', { fix: 'Set OS_PASSWORD or pipe it with --password-stdin.', code: 'no-password' });
   }
-  return { ...settled, auth: { endpoint: settled.endpoint.url, token: settled.scoped.token }, password: secrets.password };
+  return { ...settled, auth, password: secrets.password, http };
 }
 
 /** A profile's saved target with what the command line said laid over it (a new CA file, another region). */

@@ -9,6 +9,7 @@ import { restoreNote } from '../profile/restore-note';
 import type { Profile } from '../profile/types';
 import { FileSecretStore } from '../secrets/file-store';
 import type { SecretStore } from '../secrets/store';
+import { APP_CREDENTIAL_SECRET } from '../restore/resolve';
 import { cronIntervalSeconds } from './cron-interval';
 import { generateScript, SECRET_VARIABLES, type JobLimits, type SecretFile } from './script';
 
@@ -16,6 +17,8 @@ export interface JobSecrets {
   encryptPassphrase: string;
   signPassphrase: string;
   swiftPassword: string;
+  /** Only for a target that logs in with an application credential (auth.sh reads it). */
+  applicationCredentialSecret?: string;
 }
 
 export interface JobTools {
@@ -51,7 +54,7 @@ export interface JobResult {
   files: Record<string, WriteOutcome>;
 }
 
-const SECRET_VALUES: Record<SecretFile, keyof JobSecrets> = {
+const SECRET_VALUES: Record<SecretFile, 'encryptPassphrase' | 'signPassphrase' | 'swiftPassword'> = {
   'encrypt-passphrase': 'encryptPassphrase',
   'sign-passphrase': 'signPassphrase',
   'swift-password': 'swiftPassword',
@@ -66,6 +69,15 @@ async function storeSecrets(input: JobInput): Promise<WriteOutcome> {
     if (current.state === 'found' && current.value === value) continue;
     await store.set(input.profile.name, name, value);
     outcome = current.state === 'found' ? 'updated' : 'created';
+  }
+  // Not one of secrets.sh's (those reach duplicity): job-sh/auth.sh reads this one to get a token.
+  const appSecret = input.secrets.applicationCredentialSecret;
+  if (appSecret !== undefined) {
+    const current = await store.get(input.profile.name, APP_CREDENTIAL_SECRET);
+    if (!(current.state === 'found' && current.value === appSecret)) {
+      await store.set(input.profile.name, APP_CREDENTIAL_SECRET, appSecret);
+      outcome = current.state === 'found' ? 'updated' : 'created';
+    }
   }
   return outcome;
 }
@@ -146,6 +158,9 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     alert: p.alert,
     tmpRoot: join(dir, PROFILE_FILES.tmp),
     limits: jobLimits(p.schedule),
+    appCredential: p.openstack.authType === 'v3applicationcredential'
+      ? { authUrl: p.openstack.authUrl, id: p.openstack.applicationCredentialId ?? '', region: p.openstack.region, interface: p.openstack.interface }
+      : undefined,
   });
   files[PROFILE_FILES.script] = await writeFileAtomic(script, text, 0o700);
   return { profile, profileDir: dir, script, files };

@@ -3,6 +3,7 @@ import type { FlagFamily } from '../duplicity/version';
 import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
 import drillFunction from './job-sh/drill.sh';
 import alertsPart from './job-sh/alerts.sh';
+import authPart from './job-sh/auth.sh';
 import backupTemplate from './job-sh/backup.sh';
 import logPart from './job-sh/log.sh';
 import modesPart from './job-sh/modes.sh';
@@ -57,6 +58,8 @@ export interface ScriptInput {
   tmpRoot?: string;
   /** Bounds and retries (see JobLimits); each has a default. */
   limits?: Partial<JobLimits>;
+  /** An application credential: the job gets a token with it before duplicity runs (job-sh/auth.sh). */
+  appCredential?: { authUrl: string; id: string; region?: string; interface: string };
 }
 
 /** How long the job waits for anything, and how often it tries again. */
@@ -135,6 +138,12 @@ function valuesBlock(i: ScriptInput): string {
     `NET_TIMEOUT=${limits.netTimeoutSeconds}`,
     `DRILL_WAIT=${limits.drillWaitSeconds}`,
     ...secrets,
+    `AUTH_TYPE=${i.appCredential ? 'v3applicationcredential' : 'password'}`,
+    `AUTH_URL=${shq(i.appCredential?.authUrl ?? '')}`,
+    `APP_CREDENTIAL_ID=${shq(i.appCredential?.id ?? '')}`,
+    `AUTH_REGION=${shq(i.appCredential?.region ?? '')}`,
+    `AUTH_INTERFACE=${shq(i.appCredential?.interface ?? 'public')}`,
+    `PYTHON=${shq(i.appCredential ? '/usr/bin/python3' : '')}`,
     ...swiftEnv,
     `COMMON=${shArray(checked('collection-status', checked('restore', commonArgs(common))))}`,
     `BACKUP=${shArray(backup)}`,
@@ -159,7 +168,7 @@ export function resolveLimits(given: Partial<JobLimits> = {}): JobLimits {
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, auth: authPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

@@ -3,7 +3,7 @@ import { interfacesIn, pickEndpoint, regionsOf, type Interface } from '../../cor
 import { login, noProjectChosen, toTarget, type Login } from '../../core/openstack/connect';
 import { authUrlProblem, discover, splitAuthUrl } from '../../core/openstack/discovery';
 import type { Project } from '../../core/openstack/keystone-v3';
-import { gatherPrefill, type ConnectionInput } from '../../core/openstack/os-env';
+import { gatherPrefill, normaliseAuthType, type ConnectionInput } from '../../core/openstack/os-env';
 import { DEFAULT_TIMEOUT_MS, type HttpOptions } from '../../core/openstack/http';
 import type { IdentityVersion } from '../../core/openstack/target';
 import type { Prompter } from '../../prompt/port';
@@ -27,7 +27,12 @@ const nonEmpty = (what: string) => (value: string) => (value.trim() ? undefined 
 async function askCredentials(state: SetupState, prefill: ConnectionInput, http: HttpOptions): Promise<Credentials> {
   const { prompt } = state.ctx;
   const previous = state.openstack?.target;
-  let defaults: ConnectionInput = { ...prefill, ...(previous ? { authUrl: previous.authUrl, username: previous.username, userDomainName: previous.userDomainName, identityVersion: previous.identityVersion } : {}) };
+  const fileCa = prompt.given?.('openstack.cacert');
+  let defaults: ConnectionInput = {
+    ...prefill,
+    ...(typeof fileCa === 'string' && fileCa.trim() ? { cacert: fileCa.trim() } : {}),
+    ...(previous ? { authUrl: previous.authUrl, username: previous.username, userDomainName: previous.userDomainName, identityVersion: previous.identityVersion } : {}),
+  };
   for (;;) {
     const authUrl = (await prompt.text({
       id: 'openstack.authUrl',
@@ -37,6 +42,7 @@ async function askCredentials(state: SetupState, prefill: ConnectionInput, http:
       validate: authUrlProblem,
     })).trim();
     try {
+      if (authTypeOf(prompt, defaults) === 'v3applicationcredential') return await askApplicationCredential(prompt, defaults, authUrl, http);
       const version = await chooseVersion(prompt, authUrl, defaults.identityVersion, { ...http, cacert: defaults.cacert });
       const username = (await prompt.text({
         id: 'openstack.username',
@@ -81,6 +87,52 @@ async function askCredentials(state: SetupState, prefill: ConnectionInput, http:
       }
     }
   }
+}
+
+/**
+ * Password or application credential: what the answers file (openstack.authType), OS_AUTH_TYPE or
+ * clouds.yaml's auth_type say, else a credential id or name given anywhere; a password otherwise.
+ */
+function authTypeOf(prompt: Prompter, defaults: ConnectionInput): 'password' | 'v3applicationcredential' {
+  const fromFile = prompt.given?.('openstack.authType');
+  const named = prompt.given?.('openstack.applicationCredentialId') ?? prompt.given?.('openstack.applicationCredentialName');
+  return normaliseAuthType(typeof fromFile === 'string' ? fromFile : undefined) ?? defaults.authType
+    ?? (defaults.applicationCredentialId || defaults.applicationCredentialName || named !== undefined ? 'v3applicationcredential' : 'password');
+}
+
+/**
+ * An application credential is bound to its project: no user name or project is asked, only the
+ * credential (its id; or its name with the owner and the owner's domain) and its secret, which comes
+ * from OS_APPLICATION_CREDENTIAL_SECRET or a person, never from the answers file.
+ */
+async function askApplicationCredential(prompt: Prompter, defaults: ConnectionInput, authUrl: string, http: HttpOptions): Promise<Credentials> {
+  const byName = (prompt.given?.('openstack.applicationCredentialName') !== undefined || defaults.applicationCredentialName !== undefined)
+    && prompt.given?.('openstack.applicationCredentialId') === undefined && !defaults.applicationCredentialId;
+  let input: ConnectionInput = {
+    ...defaults, authUrl, identityVersion: '3', authType: 'v3applicationcredential', projectName: undefined, projectId: undefined,
+    projectDomainName: undefined, projectDomainId: undefined,
+  };
+  if (byName) {
+    const name = (await prompt.text({ id: 'openstack.applicationCredentialName', message: 'Application credential name?', default: defaults.applicationCredentialName, validate: nonEmpty('The name') })).trim();
+    const username = (await prompt.text({ id: 'openstack.username', message: 'Its owner (user name)?', default: defaults.username, validate: nonEmpty('The user name') })).trim();
+    const userDomainName = (await prompt.text({
+      id: 'openstack.userDomain', message: 'The owner\'s domain?', default: defaults.userDomainName ?? defaults.userDomainId ?? 'Default', validate: nonEmpty('The domain'),
+    })).trim();
+    input = { ...input, applicationCredentialName: name, applicationCredentialId: undefined, username, userDomainName, userId: undefined, userDomainId: undefined };
+  } else {
+    const id = (await prompt.text({
+      id: 'openstack.applicationCredentialId', message: 'Application credential ID?', help: 'OS_APPLICATION_CREDENTIAL_ID; `openstack application credential create` prints it.',
+      default: defaults.applicationCredentialId, validate: nonEmpty('The ID'),
+    })).trim();
+    input = { ...input, applicationCredentialId: id, applicationCredentialName: undefined };
+  }
+  const secret = await prompt.secret({
+    id: 'openstack.applicationCredentialSecret', env: 'OS_APPLICATION_CREDENTIAL_SECRET', message: 'Application credential secret?',
+    validate: (v) => (v ? undefined : 'The secret cannot be empty.'),
+  });
+  const session = await prompt.task({ running: 'Signing in to Keystone with the application credential', done: 'Signed in to Keystone' },
+    () => login(input, { applicationCredentialSecret: secret }, { ...http, cacert: input.cacert }));
+  return { input, password: secret, session };
 }
 
 async function chooseVersion(prompt: Prompter, authUrl: string, wanted: IdentityVersion | undefined, http: HttpOptions): Promise<IdentityVersion> {

@@ -140,7 +140,10 @@ export const scheduleStep: Step<SetupState> = {
         ...(alertMail || pingUrl ? { alert: { ...(alertMail ? { mail: alertMail } : {}), ...(pingUrl ? { pingUrl } : {}) } } : {}),
       },
       swiftEnv,
-      secrets: { encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase, swiftPassword: openstack.password },
+      secrets: openstack.target.authType === 'v3applicationcredential'
+        // The credential's secret gets a file (or keyring entry) of its own, read by the job's auth step.
+        ? { encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase, swiftPassword: '', applicationCredentialSecret: openstack.password }
+        : { encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase, swiftPassword: openstack.password },
       keyring: secrets === 'keyring' ? opened.store : undefined,
       tools: { duplicity, gpg: gpgPath, flock, curl, mail, secretTool },
       home: env.HOME || homedir(),

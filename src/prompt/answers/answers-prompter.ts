@@ -34,6 +34,10 @@ export class AnswersPrompter implements Prompter {
 
   constructor(private readonly opts: AnswersOptions) {}
 
+  given(id: string): unknown {
+    return lookup(this.opts.answers, id);
+  }
+
   private missing(id: string, message: string): never {
     const flag = this.opts.flagFor?.[id];
     if (flag) throw new UsageError(`${message.replace(/[?:]\s*$/, '')}: no terminal to ask on, and ${flag.split(' ')[0]} was not given.`, `Pass ${flag}.`);

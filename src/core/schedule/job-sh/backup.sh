@@ -58,6 +58,8 @@ FAIL_NOTE=''
 
 #@secrets
 
+#@auth
+
 #@alerts
 
 #@run

@@ -54,6 +54,7 @@ backup() {
   ping_url /start
   : >"$TMP_ROOT/unclean" 2>/dev/null || true
   read_secrets
+  authenticate
   local rc=0
   keystone_answers || rc=$?
   if [ "$rc" = 0 ]; then run_step backup "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?; fi
@@ -102,6 +103,7 @@ status() {
   hold_lock
   make_run_tmp
   read_secrets
+  authenticate
   tidy_after_failure
   run_foreground "$DUPLICITY" collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET"
 }
@@ -114,6 +116,7 @@ restore() {
   hold_lock
   make_run_tmp
   read_secrets
+  authenticate
   log "restore of $1 into $2 started"
   tidy_after_failure
   if [ "$1" = . ]; then
@@ -143,6 +146,7 @@ drill() {
   ALERT=1
   rotate_log
   read_secrets
+  authenticate
   log "restore drill of $TARGET started (empty cache, as a new machine)"
   local rc=0 result line summary
   # No --archive-dir of the job's: the drill proves the remote metadata decrypts, and never fights

@@ -66,11 +66,18 @@ transient_failure() {
 # RETRY_DELAY seconds, doubled each time (duplicity's own --num-retries covers single requests;
 # this covers a whole Keystone or Swift outage of a few minutes). The wait is interruptible.
 run_step() {
-  local what=$1 attempt=1 delay=$RETRY_DELAY rc nap
+  local what=$1 attempt=1 delay=$RETRY_DELAY rc nap tokens=0
   while :; do
     rc=0
     run_logged "$what" "${@:2}" || rc=$?
     [ "$rc" != 0 ] || { FAILURE_CLASS=''; return 0; }
+    # The token ran out under a long step: a new one, and the step again (at most 5 new tokens).
+    if token_expired && [ "$tokens" -lt 5 ]; then
+      tokens=$((tokens + 1))
+      log "$what: the token expired during the run (exit $rc); getting a new one and running again (duplicity resumes where it stopped)"
+      authenticate
+      continue
+    fi
     classify_failure "$rc"
     [ -z "$FAILURE_CLASS" ] || log "FAILURE ($FAILURE_CLASS): $FAILURE_WORDS"
     if [ "$attempt" -ge "$RETRY_ATTEMPTS" ] || ! transient_failure; then break; fi

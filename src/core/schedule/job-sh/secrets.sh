@@ -29,7 +29,12 @@ read_secrets() {
 # duplicity gets the secrets in its environment for its run only: run.sh starts every duplicity as
 # `( export_secrets; exec setsid duplicity ... ) &`, a subshell that becomes duplicity. Never call
 # export_secrets in the job's own shell.
-export_secrets() { export PASSPHRASE SIGN_PASSPHRASE SWIFT_PASSWORD; }
+export_secrets() {
+  export PASSPHRASE SIGN_PASSPHRASE SWIFT_PASSWORD
+  # An application credential's token (auth.sh): only then, since duplicity skips its login when
+  # SWIFT_PREAUTHURL and SWIFT_PREAUTHTOKEN are set at all.
+  if [ "$AUTH_TYPE" = v3applicationcredential ]; then export SWIFT_PREAUTHTOKEN OS_AUTH_TOKEN SWIFT_PREAUTHURL OS_STORAGE_URL; fi
+}
 
 # duplicity's gpg would start a gpg-agent that outlives the job, carrying the environment it was
 # started with: start it first, from the job's shell, where no secret is exported.

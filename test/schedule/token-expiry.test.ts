@@ -1,0 +1,99 @@
+/**
+ * A backup that outlives its token still completes (issue 12). A Keystone of the test's own with
+ * `[token] expiration` of a few seconds (scripts/stack/extra.sh: a copy of the shared database, its
+ * own config and Swift proxy; the shared Keystone is never reconfigured), and a source big enough
+ * that the backup runs several token lifetimes. Password auth: swiftclient logs in again on 401.
+ * Application credential (pre-auth token): the job's auth step gets a new token and runs duplicity
+ * again, which resumes the interrupted backup. Both restore byte-identical.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectDuplicity } from '../../src/core/duplicity/detect';
+import { duplicitySwiftEnv, SECRET_SWIFT_VARS } from '../../src/core/openstack/duplicity-env';
+import type { OpenStackTarget } from '../../src/core/openstack/target';
+import { writeBackupJob } from '../../src/core/schedule/job';
+import { appCredUser, type AppCredUser } from '../helpers/app-credential';
+import { makeTestKeys, stackUp, treeBytes, type StackEnv, type TestKeys } from '../helpers/backup-job';
+import { extraStack, type ExtraStack } from '../helpers/extra-stack';
+import { cronRun } from '../helpers/job-run';
+
+const LIFETIME = 15;
+let shared: StackEnv;
+let extra: ExtraStack;
+let keys: TestKeys;
+let acu: AppCredUser;
+let work: string;
+let source: string;
+
+beforeAll(async () => {
+  [shared, keys] = await Promise.all([stackUp(), makeTestKeys()]);
+  extra = await extraStack({ name: 'expiry', tokenExpiration: LIFETIME });
+  acu = await appCredUser(extra.env.OS_AUTH_URL!);
+  work = await mkdtemp(join(tmpdir(), 'dsw-expiry-'));
+  source = join(work, 'src');
+  await mkdir(source);
+  // Random bytes do not compress: 48 volumes of 1 MB to encrypt, sign and upload.
+  for (let i = 0; i < 12; i++) await writeFile(join(source, `blob-${i}.bin`), randomBytes(4 * 1024 * 1024));
+}, 300_000);
+
+afterAll(async () => {
+  await acu?.remove();
+  await extra?.down();
+  await Promise.all([keys?.cleanup(), work && rm(work, { recursive: true, force: true })]);
+});
+
+async function job(name: string, target: OpenStackTarget, secret: { password?: string; appSecret?: string }) {
+  const dir = join(work, 'cfg', name);
+  const swiftEnv = Object.fromEntries(Object.entries(duplicitySwiftEnv(target, '')).filter(([k]) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)));
+  return writeBackupJob({
+    dir,
+    profile: {
+      version: 1, name, source, exclude: [], gnupgHome: keys.home, keys: { encrypt: keys.encrypt, sign: keys.sign }, openstack: target,
+      container: `dsw-exp-${name}-${process.pid}`, schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 1 }, secrets: 'file', install: 'none',
+    },
+    swiftEnv,
+    secrets: { encryptPassphrase: keys.encryptPassphrase, signPassphrase: keys.signPassphrase, swiftPassword: secret.password ?? '', applicationCredentialSecret: secret.appSecret },
+    tools: { duplicity: await detectDuplicity(), gpg: '/usr/bin/gpg', flock: '/usr/bin/flock', curl: '/usr/bin/curl' },
+    home: '/root', volsize: 1, numRetries: 2,
+  });
+}
+
+async function backupOutlivesToken(script: string, profileDir: string) {
+  const started = Date.now();
+  const run = await cronRun(script);
+  const seconds = (Date.now() - started) / 1000;
+  const log = await readFile(join(profileDir, 'backup.log'), 'utf8');
+  expect(run.exitCode, log.slice(-4000)).toBe(0);
+  expect(seconds, 'the backup must outlive its token for this test to mean anything').toBeGreaterThan(LIFETIME * 1.5);
+  const dest = join(work, `restored-${Date.now()}`);
+  const restored = await cronRun(script, ['restore', '.', dest]);
+  expect(restored.exitCode, restored.stderr).toBe(0);
+  expect(await treeBytes(dest)).toEqual(await treeBytes(source));
+  return log;
+}
+
+describe(`a backup that runs longer than a ${LIFETIME} s token`, () => {
+  it('password auth: completes, restores byte-identical', async () => {
+    const target: OpenStackTarget = {
+      authUrl: extra.env.OS_AUTH_URL!, identityVersion: '3', username: acu.user.name, userDomainName: acu.domain.name,
+      projectName: acu.project.name, projectDomainName: acu.domain.name, region: extra.env.OS_REGION_NAME, interface: 'public',
+    };
+    const j = await job('pw', target, { password: acu.user.password });
+    await backupOutlivesToken(j.script, j.profileDir);
+  }, 900_000);
+
+  it('application credential (pre-auth token): a new token, duplicity resumes; completes, restores byte-identical', async () => {
+    const cred = await acu.credential();
+    const target: OpenStackTarget = {
+      authUrl: extra.env.OS_AUTH_URL!, identityVersion: '3', username: acu.user.name, userDomainName: acu.domain.name,
+      projectName: acu.project.name, projectId: acu.project.id, projectDomainName: acu.domain.name, region: extra.env.OS_REGION_NAME, interface: 'public',
+      authType: 'v3applicationcredential', applicationCredentialId: cred.id,
+    };
+    const j = await job('ac', target, { appSecret: cred.secret });
+    const log = await backupOutlivesToken(j.script, j.profileDir);
+    expect(log).toMatch(/the token expired during the run .*getting a new one/);
+  }, 900_000);
+});
