@@ -16,7 +16,14 @@ export interface Profile {
   openstack: OpenStackTarget;
   container: string;
   /** `drill`: cron fields for the periodic restore drill (`backup.sh drill`), or "off"; absent in profiles from before the drill (off). */
-  schedule: { cron: string; fullEvery: string; keepFull: number; volsize?: number; drill?: string };
+  schedule: {
+    cron: string; fullEvery: string; keepFull: number; volsize?: number; drill?: string;
+    /** node_exporter's textfile folder: the job writes dupliswift-<profile>.prom there after each run. */
+    metricsDir?: string;
+    /** duplicity intervals (e.g. 36h, 3D): `status` warns / goes critical when the last success is older (default: from the schedule). */
+    warnAfter?: string;
+    critAfter?: string;
+  };
   secrets: 'file' | 'keyring';
   install: 'crontab' | 'cron.d' | 'systemd' | 'none';
   /** duplicity's archive dir (local cache), kept per profile so incrementals need no decrypt. */

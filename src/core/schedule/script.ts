@@ -8,7 +8,10 @@ import logPart from './job-sh/log.sh';
 import modesPart from './job-sh/modes.sh';
 import runPart from './job-sh/run.sh';
 import secretsPart from './job-sh/secrets.sh';
+import statePart from './job-sh/state.sh';
 import { shArray, shq } from './shell-quote';
+import { join } from 'node:path';
+import { PROFILE_FILES } from '../profile/paths';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
 export type SecretSource =
@@ -47,6 +50,8 @@ export interface ScriptInput {
   excludeFile?: string;
   logFile: string;
   lockFile: string;
+  /** node_exporter's textfile folder: dupliswift-<profile>.prom is written there after each run. */
+  metricsDir?: string;
   secrets: SecretSource;
   alert?: { mail?: string; pingUrl?: string };
 }
@@ -82,6 +87,8 @@ function valuesBlock(i: ScriptInput): string {
     `MAIL=${shq(i.tools.mail ?? '')}`,
     `LOG_FILE=${shq(i.logFile)}`,
     `LOCK_FILE=${shq(i.lockFile)}`,
+    `STATE_FILE=${shq(join(i.profileDir, PROFILE_FILES.state))}`,
+    `METRICS_DIR=${shq(i.metricsDir ?? '')}`,
     `PING_URL=${shq((i.alert?.pingUrl ?? '').replace(/\/+$/, ''))}`,
     `MAIL_TO=${shq(i.alert?.mail ?? '')}`,
     ...secrets,
@@ -99,7 +106,7 @@ function valuesBlock(i: ScriptInput): string {
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, alerts: alertsPart, run: runPart, state: statePart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

@@ -16,6 +16,7 @@ mail_failure() {
 
 on_exit() {
   local rc=$?
+  record_state "$rc" || true
   if [ "$rc" != 0 ] && [ "$ALERT" = 1 ]; then
     log "$JOB FAILED with exit code $rc"
     ping_url /fail "$FAIL_NOTE"

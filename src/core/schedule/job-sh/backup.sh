@@ -46,6 +46,8 @@ FAIL_NOTE=''
 
 #@run
 
+#@state
+
 #@modes
 
 case $MODE in
