@@ -179,6 +179,27 @@ profileOption(openstackOptions(program.command('check').description('prove a Swi
     return checkCommand({ ...globals(command), ...opts }, hooks);
   }));
 
+program.command('status')
+  .description('is the backup still working? last run, last success, next run and drill, per profile (local state; no network)')
+  .option('--profile <name>', 'only this profile (default: every profile found)')
+  .option('--config-dir <dir>', 'where profiles live')
+  .option('--check', 'one monitoring-plugin line (DUPLISWIFT OK|WARNING|CRITICAL|UNKNOWN - ...) and exit 0, 1, 2 or 3')
+  .option('--remote', 'also ask Swift: chains, points in time and stored size (runs collection-status)')
+  .addHelpText('after', `
+Health: critical when the last backup or the last restore drill failed, or when the last success is
+older than the schedule allows (two runs missed; warning after one). Override with schedule.warnAfter
+and schedule.critAfter in profile.json (duplicity intervals: 36h, 3D). Unknown before the first
+scheduled run is due.
+
+Examples:
+  dupliswift status
+  dupliswift status --profile nightly --json
+  dupliswift status --check || mail -s "backup problem" root`)
+  .action(action(async (opts: Record<string, unknown>, command: Command) => {
+    const { statusCommand } = await import('./commands/status');
+    return statusCommand({ ...globals(command), ...opts }, hooks);
+  }));
+
 program.command('doctor')
   .description('check that gpg, duplicity, the Swift libraries, a scheduler and the keyring are ready')
   .action(action(async (_opts: unknown, command: Command) => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import { makeSource, makeTestKeys, stackUp, swiftDelete, type StackEnv, type TestKeys } from '../helpers/backup-job';
 import { cronRun as cronRunScript, stackJobInput } from '../helpers/job-run';
+import { parseJson, runCli } from '../helpers/cli';
 
 let stack: StackEnv;
 let keys: TestKeys;
@@ -60,6 +61,8 @@ beforeAll(async () => {
   metrics = await mkdtemp(join(tmpdir(), 'dsw-textfile-'));
   input = await stackJobInput({ stack, keys, source, root, container, pingUrl: '', mail: '', schedule: { drill: '41 4 1 * *', metricsDir: metrics } });
   input.profile.alert = undefined;
+  // Recorded as installed by crontab (nothing is installed here): status derives its thresholds from the schedule.
+  input.profile.install = 'crontab';
   input.tools.mail = undefined;
   script = (await writeBackupJob(input)).script;
 });
@@ -113,6 +116,42 @@ describe('the state a run leaves', () => {
     expect((await readdir(metrics))).toEqual(['dupliswift-nightly.prom']);
   });
 
+  it('status reads it: ok with the last success and the next run, --check exits 0, --remote adds what Swift holds', async () => {
+    const json = await runCli(['status', '--config-dir', root, '--json']);
+    expect(json.exitCode, json.stderr).toBe(0);
+    const { profiles } = parseJson<{ profiles: Array<Record<string, unknown>> }>(json);
+    const state = await readState();
+    expect(profiles).toHaveLength(1);
+    expect(profiles[0]).toMatchObject({
+      profile: 'nightly', health: 'ok', container,
+      lastRun: { mode: 'backup', start: state.lastRun!.start, end: state.lastRun!.end, exitCode: 0 },
+      lastSuccess: state.lastSuccess!.end, drill: { last: null, ok: null }, schedule: { method: 'crontab', cron: '17 3 * * *' },
+    });
+    expect(profiles[0]!.lastSuccessAgeSeconds).toBeLessThan(600);
+    const next = Date.parse(profiles[0]!.nextRun as string);
+    expect(next).toBeGreaterThan(Date.now());
+    expect(next - Date.now()).toBeLessThanOrEqual(86_400_000);
+    expect(new Date(next).getMinutes()).toBe(17);
+
+    const check = await runCli(['status', '--config-dir', root, '--check']);
+    expect(check.exitCode).toBe(0);
+    expect(check.stdout).toMatch(/^DUPLISWIFT OK - nightly: ok \| 'nightly_last_success_age'=\d+s;93600;180000;0;$/);
+
+    const people = await runCli(['status', '--config-dir', root, '--profile', 'nightly']);
+    expect(people.exitCode).toBe(0);
+    expect(people.stdout).toMatch(/nightly: OK/);
+    expect(people.stdout).not.toMatch(/\u001b\[/);
+
+    const remote = await runCli(['status', '--config-dir', root, '--json', '--remote'], { env: { HOME: '/root' } });
+    expect(remote.exitCode, remote.stderr).toBe(0);
+    const r = parseJson<{ profiles: Array<{ remote: { chains: number; pointsInTime: string[]; storedBytes: number; problems: string[] } }> }>(remote).profiles[0]!.remote;
+    expect(r.problems).toEqual([]);
+    expect(r.chains).toBe(1);
+    expect(r.pointsInTime).toHaveLength(1);
+    expect(Math.abs(Date.parse(r.pointsInTime[0]!) - Date.parse(state.lastRun!.start))).toBeLessThan(120_000);
+    expect(r.storedBytes).toBeGreaterThan(300_000);
+  });
+
   it('a drill and a restore are recorded beside the backup; the last success stays the backup\'s', async () => {
     const drill = await cronRun(['drill']);
     expect(drill.exitCode, drill.stderr).toBe(0);
@@ -156,6 +195,12 @@ describe('the state a run leaves', () => {
     expect(samples['dupliswift_last_run_exit_code{mode="backup",profile="nightly"}']).toBe(38);
     expect(samples['dupliswift_last_success_timestamp_seconds{mode="backup",profile="nightly"}']).toBe(good.endEpoch);
     expect(JSON.stringify(state)).not.toContain('wrong-password');
+
+    const check = await runCli(['status', '--config-dir', root, '--check']);
+    expect(check.exitCode).toBe(2);
+    expect(check.stdout).toMatch(/^DUPLISWIFT CRITICAL - nightly: the last backup failed \(exit 38\) at \S+ \| 'nightly_last_success_age'=/);
+    const json = parseJson<{ profiles: Array<{ health: string; reasons: string[]; lastRun: { exitCode: number } }> }>(await runCli(['status', '--config-dir', root, '--json']));
+    expect(json.profiles[0]).toMatchObject({ health: 'critical', lastRun: { exitCode: 38 } });
   });
 
   it('a backup killed with SIGTERM while duplicity runs still records its failure (the exit code comes from the hardening issue\'s signal trap)', async () => {
