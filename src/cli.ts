@@ -200,6 +200,24 @@ Examples:
     return statusCommand({ ...globals(command), ...opts }, hooks);
   }));
 
+program.command('remove')
+  .description('take a profile\'s schedule away (crontab, cron.d, systemd); the profile folder, keys and backups in Swift stay')
+  .requiredOption('--profile <name>', 'the profile whose schedule goes')
+  .option('--config-dir <dir>', 'where profiles live')
+  .option('--delete-profile', 'also delete the profile folder, secrets included, after a confirmation (--yes alone never gives it)')
+  .addHelpText('after', `
+Only dupliswift's own marked crontab lines and its own cron.d and unit files are removed; the rest of
+a crontab stays byte for byte. Backups in Swift are never deleted: the output says how, by hand.
+Non-interactive deletion needs an answers file with {"deleteProfile": true}.
+
+Examples:
+  dupliswift remove --profile nightly
+  dupliswift remove --profile nightly --delete-profile`)
+  .action(action(async (opts: Record<string, unknown>, command: Command) => {
+    const { removeCommand } = await import('./commands/remove');
+    return removeCommand({ ...globals(command), ...opts } as Parameters<typeof removeCommand>[0], hooks);
+  }));
+
 program.command('doctor')
   .description('check that gpg, duplicity, the Swift libraries, a scheduler and the keyring are ready')
   .action(action(async (_opts: unknown, command: Command) => {
