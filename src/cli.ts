@@ -106,12 +106,13 @@ const profileOption = (c: Command) =>
 const setupOptions = (c: Command) =>
   c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)')
     .option('--openrc <file>', 'prefill the Keystone step from this openrc file (read, never run)')
-    .option('--os-cloud <name>', 'prefill the Keystone step from this cloud in clouds.yaml (OS_CLOUD)');
+    .option('--os-cloud <name>', 'prefill the Keystone step from this cloud in clouds.yaml (OS_CLOUD)')
+    .option('--profile <name>', 'set up an existing profile again: every question starts from its current values, and only what changes is written');
 
 setupOptions(program.command('setup', { isDefault: true }).description('the setup wizard: preflight, keys, export, Keystone, container, schedule'))
   .action(action(async (_opts: unknown, command: Command) => {
     const { setupCommand } = await import('./commands/setup');
-    return setupCommand(globals(command) as GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string }, hooks);
+    return setupCommand(globals(command) as GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string; profile?: string }, hooks);
   }));
 
 const restoreCommandDef = program.command('restore')
