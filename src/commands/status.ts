@@ -50,17 +50,19 @@ export function formatStatus(s: ProfileStatus, now: Date, colour: boolean): stri
     ? `${s.lastRun.mode}, ${when(s.lastRun.end, now)}, ${s.lastRun.exitCode === 0 ? 'exit 0' : paint(COLOURS.critical, `exit ${s.lastRun.exitCode}`)}`
     : 'none yet';
   const figures = s.lastBackupFigures?.sourceBytes !== undefined
-    ? `; ${s.lastBackupFigures.sourceFiles ?? '?'} files, ${formatBytes(s.lastBackupFigures.sourceBytes)}, ${formatBytes(s.lastBackupFigures.uploadedBytes)} uploaded`
+    ? `${s.lastBackupFigures.sourceFiles ?? '?'} files and folders, ${formatBytes(s.lastBackupFigures.sourceBytes)}; ${formatBytes(s.lastBackupFigures.uploadedBytes)} uploaded`
     : '';
   const lines = [
     `${paint(`1;${COLOURS[s.health]}`, `${mark} ${s.profile}: ${s.health.toUpperCase()}`)}`,
-    row('why', s.reasons.join('; ')),
+    ...s.reasons.map((reason, i) => row(i === 0 ? 'why' : '', reason)),
     row('last run', last),
-    row('last success', `${when(s.lastSuccess, now)}${figures}`),
+    row('last success', when(s.lastSuccess, now)),
+    ...(figures ? [row('its size', figures)] : []),
     row('next run', s.nextRun ? when(s.nextRun, now) : s.schedule.method === 'none' ? 'no schedule installed' : 'unknown'),
     row('last drill', s.drill.last ? `${when(s.drill.last, now)}, ${s.drill.ok ? 'passed' : paint(COLOURS.critical, 'FAILED')}` : s.schedule.drill === 'off' ? 'off' : 'none yet'),
     row('container', s.container),
-    row('schedule', `${s.schedule.method}${s.schedule.method === 'none' ? '' : ` "${s.schedule.cron}"`}${s.schedule.drill !== 'off' ? `, drill "${s.schedule.drill}"` : ''}${s.thresholds ? `; warning after ${formatDuration(s.thresholds.warnSeconds)}, critical after ${formatDuration(s.thresholds.critSeconds)}` : ''}`),
+    row('schedule', `${s.schedule.method}${s.schedule.method === 'none' ? '' : ` "${s.schedule.cron}"`}${s.schedule.drill !== 'off' ? `, drill "${s.schedule.drill}"` : ''}`),
+    ...(s.thresholds ? [row('alerts', `warning after ${formatDuration(s.thresholds.warnSeconds)}, critical after ${formatDuration(s.thresholds.critSeconds)} without a success`)] : []),
   ];
   if (s.remote) {
     const r = s.remote;

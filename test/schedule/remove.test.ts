@@ -15,6 +15,7 @@ import { uninstallSchedule } from '../../src/core/schedule/install';
 import { generateUnits, unitName } from '../../src/core/schedule/systemd';
 import { binPath } from '../helpers/cli';
 import { crontabOf, setCrontab, throwawayUser } from '../helpers/crontab';
+import { Terminal } from '../helpers/tmux';
 
 let user: Awaited<ReturnType<typeof throwawayUser>>;
 const profileName = `rm${process.pid}`;
@@ -126,6 +127,41 @@ describe('dupliswift remove, as a user with a crontab and user units', () => {
     const r = await asUser(['remove', '--profile', 'no-such-profile']);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/There is no profile "no-such-profile"/);
+  });
+});
+
+describe('dupliswift remove --delete-profile at a terminal', () => {
+  const inTerminal = (extra: string) => Terminal.start(
+    `runuser -u ${user.name} -- /usr/bin/env -i HOME=${user.home} PATH=/usr/bin:/bin TERM=xterm-256color ${process.execPath} ${binPath} remove --profile ${profileName}t --delete-profile ${extra}`,
+  );
+
+  it('asks in the full-screen UI; Enter takes the default, no, and nothing is removed', async () => {
+    const dir = await writeProfile(join(user.home, '.config', 'dupliswift'), `${profileName}t`, user);
+    const term = inTerminal('');
+    try {
+      await term.waitFor('Delete the profile folder', 30_000);
+      term.keys('Enter');
+      expect(await term.exitCode(30_000)).toBe(1);
+      expect(term.screen()).toMatch(/Nothing removed/);
+      expect((await stat(dir)).isDirectory()).toBe(true);
+    } finally {
+      term.close();
+    }
+  });
+
+  it('asks in line mode (--plain); "y" deletes the folder', async () => {
+    const dir = join(user.home, '.config', 'dupliswift', `${profileName}t`);
+    const term = inTerminal('--plain');
+    try {
+      await term.waitFor('Delete the profile folder', 30_000);
+      term.type('y');
+      term.keys('Enter');
+      expect(await term.exitCode(30_000)).toBe(0);
+      expect(term.screen()).toMatch(/deleted/);
+      await expect(stat(dir)).rejects.toThrow(/ENOENT/);
+    } finally {
+      term.close();
+    }
   });
 });
 

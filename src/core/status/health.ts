@@ -105,6 +105,6 @@ export function assessHealth(input: HealthInput): Health {
     else if (now < dueBy) flag('unknown', `no backup yet: the first ${firstDue ? `scheduled run is due at ${firstDue.toISOString()}` : `one is expected by ${dueBy.toISOString()}`}`);
     else flag('critical', 'no backup has succeeded since the profile was set up');
   }
-  if (state?.lastDrill?.exitCode === 0 && level === 'ok') reasons.push(`the last restore drill passed at ${state.lastDrill.end}`);
+  if (state?.lastDrill?.exitCode === 0 && level === 'ok') reasons.push('the last restore drill passed');
   return { health: level, reasons, ...(lastSuccessAgeSeconds !== undefined ? { lastSuccessAgeSeconds } : {}), ...base };
 }
