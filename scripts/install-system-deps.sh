@@ -13,6 +13,7 @@ testing=(
   tmux curl gnome-keyring libsecret-tools util-linux
   keystone python3-keystonemiddleware swift swift-proxy swift-account swift-container swift-object
   uwsgi-core uwsgi-plugin-python3 python3-openstackclient systemd openssl shellcheck strace debootstrap
+  prometheus python3-prometheus-client
 )
 
 pkgs=("${runtime[@]}")

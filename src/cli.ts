@@ -116,12 +116,13 @@ function configDirArg(value: string): string {
 const setupOptions = (c: Command) =>
   c.option('--config-dir <dir>', 'where the profile lives (default /etc/dupliswift/<profile> as root, else $XDG_CONFIG_HOME/dupliswift/<profile>)', configDirArg)
     .option('--openrc <file>', 'prefill the Keystone step from this openrc file (read, never run)')
-    .option('--os-cloud <name>', 'prefill the Keystone step from this cloud in clouds.yaml (OS_CLOUD)');
+    .option('--os-cloud <name>', 'prefill the Keystone step from this cloud in clouds.yaml (OS_CLOUD)')
+    .option('--profile <name>', 'set up an existing profile again: every question starts from its current values, and only what changes is written');
 
 setupOptions(program.command('setup', { isDefault: true }).description('the setup wizard: preflight, keys, export, Keystone, container, schedule'))
   .action(action(async (_opts: unknown, command: Command) => {
     const { setupCommand } = await import('./commands/setup');
-    return setupCommand(globals(command) as GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string }, hooks);
+    return setupCommand(globals(command) as GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string; profile?: string }, hooks);
   }));
 
 const restoreCommandDef = program.command('restore')
@@ -188,6 +189,45 @@ profileOption(openstackOptions(program.command('check').description('prove a Swi
   .action(action(async (opts: Record<string, unknown>, command: Command) => {
     const { checkCommand } = await import('./commands/check');
     return checkCommand({ ...globals(command), ...opts }, hooks);
+  }));
+
+program.command('status')
+  .description('is the backup still working? last run, last success, next run and drill, per profile (local state; no network)')
+  .option('--profile <name>', 'only this profile (default: every profile found)')
+  .option('--config-dir <dir>', 'where profiles live')
+  .option('--check', 'one monitoring-plugin line (DUPLISWIFT OK|WARNING|CRITICAL|UNKNOWN - ...) and exit 0, 1, 2 or 3')
+  .option('--remote', 'also ask Swift: chains, points in time and stored size (runs collection-status)')
+  .addHelpText('after', `
+Health: critical when the last backup or the last restore drill failed, or when the last success is
+older than the schedule allows (two runs missed; warning after one). Override with schedule.warnAfter
+and schedule.critAfter in profile.json (duplicity intervals: 36h, 3D). Unknown before the first
+scheduled run is due.
+
+Examples:
+  dupliswift status
+  dupliswift status --profile nightly --json
+  dupliswift status --check || mail -s "backup problem" root`)
+  .action(action(async (opts: Record<string, unknown>, command: Command) => {
+    const { statusCommand } = await import('./commands/status');
+    return statusCommand({ ...globals(command), ...opts }, hooks);
+  }));
+
+program.command('remove')
+  .description('take a profile\'s schedule away (crontab, cron.d, systemd); the profile folder, keys and backups in Swift stay')
+  .requiredOption('--profile <name>', 'the profile whose schedule goes')
+  .option('--config-dir <dir>', 'where profiles live')
+  .option('--delete-profile', 'also delete the profile folder, secrets included, after a confirmation (--yes alone never gives it)')
+  .addHelpText('after', `
+Only dupliswift's own marked crontab lines and its own cron.d and unit files are removed; the rest of
+a crontab stays byte for byte. Backups in Swift are never deleted: the output says how, by hand.
+Non-interactive deletion needs an answers file with {"deleteProfile": true}.
+
+Examples:
+  dupliswift remove --profile nightly
+  dupliswift remove --profile nightly --delete-profile`)
+  .action(action(async (opts: Record<string, unknown>, command: Command) => {
+    const { removeCommand } = await import('./commands/remove');
+    return removeCommand({ ...globals(command), ...opts } as Parameters<typeof removeCommand>[0], hooks);
   }));
 
 program.command('doctor')

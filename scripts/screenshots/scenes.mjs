@@ -2,7 +2,7 @@
 // (wait for text on screen, maybe take a picture, type, press keys); the screen after the last step
 // is the scene's own picture. Secrets typed here are test values for the local stack.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const enter = { keys: ['Enter'] };
@@ -102,6 +102,33 @@ export const scenes = [
       { waitFor: 'Restore into which folder', pauseMs: 400, ...enter },
       { waitFor: /Restored|✖/, timeoutMs: 60_000, pauseMs: 800 },
     ],
+  },
+  {
+    // A profile made unattended with its first backup, then a restore drill: `status` reads what the job recorded.
+    name: 'status',
+    title: 'dupliswift status',
+    env: () => osEnv(),
+    prepare: (c, env) => {
+      c.data = sampleData(c.work);
+      const answers = join(c.work, 'answers.json');
+      const profiles = join(c.work, 'profiles');
+      writeFileSync(answers, JSON.stringify({
+        profile: 'nightly', source: c.data, keys: { generate: { name: 'web1', email: 'root@web1.example' } },
+        export: { dir: join(c.work, 'keys') }, openstack: { project: 'backup-a', interface: 'public' }, container: `backups-web1-${Date.now().toString(36)}`,
+        createContainer: true, secrets: 'file', install: 'none', firstRun: true, schedule: { drill: '41 4 1 * *' },
+      }));
+      execFileSync(process.execPath, [join(c.root, 'bin/dupliswift.js'), 'setup', '--answers', answers, '--yes', '--config-dir', profiles], {
+        env: { ...env, OS_PASSWORD: process.env.OS_PASSWORD ?? 'demo-secret', DUPLISWIFT_ENCRYPT_PASSPHRASE: 'correct horse battery staple', DUPLISWIFT_SIGN_PASSPHRASE: 'a second, different passphrase' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      execFileSync('/bin/bash', [join(profiles, 'nightly', 'backup.sh'), 'drill'], { env: { PATH: '/usr/bin:/bin', HOME: env.HOME }, stdio: ['ignore', 'ignore', 'inherit'] });
+      // Shown as the nightly crontab schedule it would run on; nothing is installed into this machine's crontab.
+      const settings = join(profiles, 'nightly', 'profile.json');
+      const profile = JSON.parse(readFileSync(settings, 'utf8'));
+      writeFileSync(settings, JSON.stringify({ ...profile, install: 'crontab' }, null, 2));
+    },
+    command: (c) => `${c.bin} status --config-dir ${c.work}/profiles`,
+    steps: [{ waitFor: /nightly: (OK|WARNING|CRITICAL|UNKNOWN)/, pauseMs: 500 }],
   },
   {
     name: 'doctor',

@@ -1,21 +1,23 @@
 import type { GlobalOptions } from '../cli';
-import { runSetup } from '../flows/setup';
+import { runSetup, seedFromProfile } from '../flows/setup';
 import { setupSummary } from '../flows/setup/summary';
 import { openSession } from '../session';
 import { printJson } from './output';
 
-export async function setupCommand(opts: GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string }, hooks: { onCancel: () => void; signal: AbortSignal }): Promise<number> {
+export async function setupCommand(opts: GlobalOptions & { configDir?: string; openrc?: string; osCloud?: string; profile?: string }, hooks: { onCancel: () => void; signal: AbortSignal }): Promise<number> {
   if (opts.openrc || opts.osCloud) {
     // A wrong path or cloud name is refused now, not at the Keystone step after keys were made.
     const { gatherPrefill } = await import('../core/openstack/os-env');
     await gatherPrefill({ env: process.env, openrc: opts.openrc, cloud: opts.osCloud });
   }
+  // Setup again: a missing profile is refused before anything is asked.
+  const existing = opts.profile ? await (await import('../core/profile/load')).loadProfile(opts.profile, opts.configDir) : undefined;
   const session = await openSession({ ...opts, title: 'setup' }, hooks);
   try {
     const state = await runSetup({
       prompt: session.prompt, env: session.env, signal: session.signal, configDir: opts.configDir,
       openstackFrom: { openrc: opts.openrc, cloud: opts.osCloud }, answers: session.answers,
-    });
+    }, undefined, existing ? seedFromProfile(existing) : undefined);
     const summary = setupSummary(state);
     if (summary) session.prompt.show({ title: summary.title, lines: summary.lines, tone: 'success' });
     if (opts.json) {

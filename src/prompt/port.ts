@@ -25,6 +25,8 @@ interface BaseQuestion {
 
 export interface TextQuestion extends BaseQuestion {
   default?: string;
+  /** An answers file may leave it out: its default applies even without --yes (a setting most never need). */
+  optional?: boolean;
   /** Returns the problem (and its fix) in words, or undefined when the value is fine. */
   validate?: (value: string) => string | undefined;
 }

@@ -21,8 +21,15 @@ let answersFile: string;
 const container = `dsw-e2e-${process.pid}-${Date.now()}`;
 const existingCrontab = '# my jobs\nMAILTO=""\n0 * * * * /usr/bin/true   # hourly\n';
 
-async function setupAsUser(overrides: Record<string, unknown> = {}, wrap?: (file: string, args: string[]) => [string, string[]]) {
-  if (Object.keys(overrides).length) {
+async function setupAsUser(overrides: Record<string, unknown> = {}, opts: { wrap?: (file: string, args: string[]) => [string, string[]]; again?: { profile: string; answers: Record<string, unknown> } } = {}) {
+  const { wrap, again } = opts;
+  let file = answersFile;
+  if (again) {
+    // Setup again on the profile: an answers file that says almost nothing; the rest comes from the profile.
+    file = join(user.home, 'again.json');
+    await writeFile(file, JSON.stringify(again.answers));
+    await chown(file, user.uid, user.uid);
+  } else if (Object.keys(overrides).length) {
     const answers = JSON.parse(await readFile(answersFile, 'utf8')) as Record<string, unknown>;
     await writeFile(answersFile, JSON.stringify({ ...answers, ...overrides }, null, 2));
   }
@@ -31,7 +38,7 @@ async function setupAsUser(overrides: Record<string, unknown> = {}, wrap?: (file
     OS_PASSWORD: stack.OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE: keys.encryptPassphrase, DUPLISWIFT_SIGN_PASSPHRASE: keys.signPassphrase,
   };
   const command: [string, string[]] = ['/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--',
-    process.execPath, binPath, 'setup', '--answers', answersFile, '--yes', '--json', '--config-dir', join(user.home, 'cfg')]];
+    process.execPath, binPath, 'setup', '--answers', file, '--yes', '--json', '--config-dir', join(user.home, 'cfg'), ...(again ? ['--profile', again.profile] : [])]];
   const r = await execa(...(wrap ? wrap(...command) : command), {
     env, extendEnv: false, stdin: 'ignore', reject: false, cwd: user.home, timeout: 120_000,
   });
@@ -71,7 +78,7 @@ afterAll(async () => {
 describe('setup --answers FILE --yes --json --config-dir DIR', () => {
   it('sets up the job, and the same answers twice change nothing', async () => {
     const trace = await execRecorder();
-    const first = await setupAsUser({}, trace.wrap);
+    const first = await setupAsUser({}, { wrap: trace.wrap });
     expect(first.exitCode, `${first.stderr}\n${first.stdout}`).toBe(0);
     const json = JSON.parse(String(first.stdout)) as Record<string, unknown>;
     const dir = join(user.home, 'cfg', 'nightly');
@@ -94,7 +101,7 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     expect(crontab).toBe(`${existingCrontab}17 3 * * * ${join(dir, 'backup.sh')} # dupliswift:nightly\n41 4 1 * * ${join(dir, 'backup.sh')} drill # dupliswift:nightly:drill\n`);
     const files = await profileSnapshot(dir);
 
-    const second = await setupAsUser({}, trace.wrap);
+    const second = await setupAsUser({}, { wrap: trace.wrap });
     expect(second.exitCode, second.stderr).toBe(0);
     const execs = await trace.execs().finally(() => trace.cleanup());
     expect(secretsInArgv(execs, [stack.OS_PASSWORD, keys.encryptPassphrase, keys.signPassphrase])).toEqual([]);
@@ -109,5 +116,29 @@ describe('setup --answers FILE --yes --json --config-dir DIR', () => {
     expect(off.exitCode, off.stderr).toBe(0);
     expect(JSON.parse(String(off.stdout))).toMatchObject({ install: { method: 'none', changed: true } });
     expect(await crontabOf(user.name)).toBe(existingCrontab);
+  });
+
+  it('setup --profile NAME starts from the profile: nothing given means nothing changed; one change shows and is all that changes', async () => {
+    const dir = join(user.home, 'cfg', 'nightly');
+    const before = await profileSnapshot(dir);
+    const settings = JSON.parse(await readFile(join(dir, 'profile.json'), 'utf8')) as Record<string, unknown> & { schedule: Record<string, unknown> };
+    const same = await setupAsUser({}, { again: { profile: 'nightly', answers: { firstRun: false } } });
+    expect(same.exitCode, same.stderr).toBe(0);
+    expect(JSON.parse(String(same.stdout))).toMatchObject({ profileDir: dir, changed: false });
+    expect(String(same.stderr)).toMatch(/No settings of profile nightly changed/);
+    expect(await profileSnapshot(dir)).toEqual(before);
+
+    const changed = await setupAsUser({}, { again: { profile: 'nightly', answers: { firstRun: false, schedule: { cron: '5 4 * * *' } } } });
+    expect(changed.exitCode, changed.stderr).toBe(0);
+    expect(JSON.parse(String(changed.stdout))).toMatchObject({ changed: true });
+    expect(String(changed.stderr)).toMatch(/Changes to profile nightly:\n\s+schedule\.cron: 17 3 \* \* \* → 5 4 \* \* \*\n/);
+    const after = JSON.parse(await readFile(join(dir, 'profile.json'), 'utf8')) as typeof settings;
+    expect(after).toEqual({ ...settings, schedule: { ...settings.schedule, cron: '5 4 * * *' } });
+  });
+
+  it('setup --profile with a profile that does not exist is refused before anything is asked', async () => {
+    const r = await setupAsUser({}, { again: { profile: 'no-such', answers: {} } });
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toMatch(/There is no profile "no-such"/);
   });
 });

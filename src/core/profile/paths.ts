@@ -10,6 +10,8 @@ export const PROFILE_FILES = {
   note: 'RESTORE.txt',
   log: 'backup.log',
   lock: 'backup.lock',
+  /** What the last runs did, written by the job after each one (read by `dupliswift status`). */
+  state: 'state.json',
   /** Folder: one 0600 file per secret (src/core/secrets/file-store.ts). */
   secrets: 'secrets',
   /** duplicity's local cache, kept with the profile so incrementals need no decrypt. */

@@ -25,6 +25,11 @@ export interface Profile {
     /** Tries of a duplicity step in all after transient failures (5xx, resets, stalls; default 3), and the first wait in seconds (default 60, doubled each time). */
     retries?: number;
     retryDelay?: number;
+    /** node_exporter's textfile folder: the job writes dupliswift-<profile>.prom there after each run. */
+    metricsDir?: string;
+    /** duplicity intervals (e.g. 36h, 3D): `status` warns / goes critical when the last success is older (default: from the schedule). */
+    warnAfter?: string;
+    critAfter?: string;
   };
   secrets: 'file' | 'keyring';
   install: 'crontab' | 'cron.d' | 'systemd' | 'none';

@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import type { Profile } from '../profile/types';
-import { installCronD, installCronLine, uninstallCronD, uninstallCronLine, type ScheduledJob } from './crontab';
+import { cronDPath, installCronD, installCronLine, uninstallCronD, uninstallCronLine, type ScheduledJob } from './crontab';
 import { UserError } from '../errors';
 import { disableTimer, enableTimer, generateUnits, unitDir, unitName, verifyBeforeInstall, writeUnits } from './systemd';
 import { join } from 'node:path';
@@ -35,8 +35,8 @@ export interface InstallOptions {
 const unitsIn = (o: InstallOptions) => o.unitDir ?? unitDir(o.uid, o.env);
 
 /** Takes one job's .service/.timer pair away (stopped first where systemd runs); true when there was one. */
-async function removeUnits(o: InstallOptions, job: ScheduledJob): Promise<boolean> {
-  const dir = unitsIn(o);
+async function removeUnits(o: Pick<InstallOptions, 'profile' | 'uid' | 'env' | 'unitDir' | 'signal'>, job: ScheduledJob): Promise<boolean> {
+  const dir = o.unitDir ?? unitDir(o.uid, o.env);
   const files = ['service', 'timer'].map((ext) => join(dir, `${unitName(o.profile, job)}.${ext}`));
   const present = (await Promise.all(files.map((f) => stat(f).then(() => true, () => false)))).some(Boolean);
   if (!present) return false;
@@ -109,4 +109,29 @@ export async function installSchedule(o: InstallOptions): Promise<InstallResult>
     for (const job of ['backup', 'drill'] as const) if (await removeUnits(o, job)) result.changed = true;
   }
   return result;
+}
+
+/** What `dupliswift remove` took away, one entry per place. */
+export interface UninstallResult {
+  removed: Array<{ method: Exclude<Profile['install'], 'none'>; detail: string }>;
+}
+
+/**
+ * Takes a profile's schedule away wherever it is (crontab lines, the cron.d file, systemd units):
+ * only our marked lines and our own files; every other line of a crontab stays byte for byte.
+ * The profile folder, keys and backups are not touched.
+ */
+export async function uninstallSchedule(o: Pick<InstallOptions, 'profile' | 'uid' | 'env' | 'user' | 'cronDDir' | 'unitDir' | 'signal'>): Promise<UninstallResult> {
+  const removed: UninstallResult['removed'] = [];
+  const cron = await uninstallCronLine({ profile: o.profile, user: o.user, signal: o.signal }).catch((error: unknown) => {
+    // No crontab program: there can be no crontab line of ours either.
+    if ((error as { code?: string }).code === 'crontab-missing') return 'absent' as const;
+    throw error;
+  });
+  if (cron === 'removed') removed.push({ method: 'crontab', detail: `crontab lines of ${o.profile} removed${o.user ? ` (user ${o.user})` : ''}` });
+  if (o.uid === 0 && await uninstallCronD(o.profile, o.cronDDir)) removed.push({ method: 'cron.d', detail: `${cronDPath(o.profile, o.cronDDir)} removed` });
+  for (const job of ['backup', 'drill'] as const) {
+    if (await removeUnits(o, job)) removed.push({ method: 'systemd', detail: `${unitName(o.profile, job)}.service and .timer removed from ${o.unitDir ?? unitDir(o.uid, o.env)}` });
+  }
+  return { removed };
 }

@@ -152,6 +152,7 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     excludeFile: p.exclude.length ? excludeFile : undefined,
     logFile: join(dir, PROFILE_FILES.log),
     lockFile: join(dir, PROFILE_FILES.lock),
+    metricsDir: p.schedule.metricsDir,
     secrets: p.secrets === 'keyring'
       ? { kind: 'keyring', secretTool: input.tools.secretTool! }
       : { kind: 'file', dir: join(dir, PROFILE_FILES.secrets) },

@@ -13,7 +13,10 @@ import secretsPart from './job-sh/secrets.sh';
 import verifyPart from './job-sh/verify.sh';
 import watchdogPart from './job-sh/watchdog.sh';
 import versionPart from './job-sh/version.sh';
+import statePart from './job-sh/state.sh';
 import { shArray, shq } from './shell-quote';
+import { join } from 'node:path';
+import { PROFILE_FILES } from '../profile/paths';
 
 /** Where the job's secrets come from at run time; the script itself never holds one. */
 export type SecretSource =
@@ -52,6 +55,8 @@ export interface ScriptInput {
   excludeFile?: string;
   logFile: string;
   lockFile: string;
+  /** node_exporter's textfile folder: dupliswift-<profile>.prom is written there after each run. */
+  metricsDir?: string;
   secrets: SecretSource;
   alert?: { mail?: string; pingUrl?: string };
   /** Where each run's own TMPDIR goes (run.PID inside; stale ones are cleared by the next run); default PROFILEDIR/tmp. */
@@ -127,6 +132,8 @@ function valuesBlock(i: ScriptInput): string {
     `MAIL=${shq(i.tools.mail ?? '')}`,
     `LOG_FILE=${shq(i.logFile)}`,
     `LOCK_FILE=${shq(i.lockFile)}`,
+    `STATE_FILE=${shq(join(i.profileDir, PROFILE_FILES.state))}`,
+    `METRICS_DIR=${shq(i.metricsDir ?? '')}`,
     `PING_URL=${shq((i.alert?.pingUrl ?? '').replace(/\/+$/, ''))}`,
     `MAIL_TO=${shq(i.alert?.mail ?? '')}`,
     `TMP_ROOT=${shq(i.tmpRoot ?? `${i.profileDir}/tmp`)}`,
@@ -168,7 +175,7 @@ export function resolveLimits(given: Partial<JobLimits> = {}): JobLimits {
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, auth: authPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, auth: authPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, state: statePart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

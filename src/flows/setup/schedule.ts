@@ -1,9 +1,12 @@
+import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { detectDuplicity, requireTool } from '../../core/duplicity/detect';
 import { DEFAULT_VOLSIZE_MB, VOLSIZE_REASON } from '../../core/duplicity/flags';
 import { UserError } from '../../core/errors';
 import { which } from '../../core/exec';
 import { duplicitySwiftEnv, SECRET_SWIFT_VARS } from '../../core/openstack/duplicity-env';
+import { profileChanges } from '../../core/profile/diff';
 import { loadProfile } from '../../core/profile/load';
 import { checkProfileName, configRoot, profileDir } from '../../core/profile/paths';
 import type { Profile } from '../../core/profile/types';
@@ -15,6 +18,8 @@ import { failureOf, progressOf, runScript, sourceBytes, verifyBackup } from '../
 import { installSchedule } from '../../core/schedule/install';
 import { writeBackupJob } from '../../core/schedule/job';
 import { openSecretStore } from '../../core/secrets/open-store';
+import { intervalProblem } from '../../core/status/interval';
+import type { Prompter } from '../../prompt/port';
 import type { Step } from '../run-steps';
 import type { SetupState } from './state';
 
@@ -24,6 +29,33 @@ export function parseList(text: string): string[] {
 }
 
 export { DEFAULT_DRILL } from './answer-checks';
+
+/** Debian's prometheus-node-exporter reads *.prom files from here (its textfile collector). */
+export const NODE_EXPORTER_TEXTFILE_DIR = '/var/lib/prometheus/node-exporter';
+
+const absoluteOrEmpty = (v: string) => (!v.trim() || isAbsolute(v.trim()) ? undefined : 'Give an absolute path, or leave it empty.');
+const intervalOrEmpty = (v: string) => (v.trim() ? intervalProblem(v) : undefined);
+
+/**
+ * Metrics and status thresholds (issue 13). The metrics folder is offered when node_exporter's
+ * textfile folder exists (or the profile has one); the thresholds come from an answers file only, and
+ * otherwise stay as the profile has them. Every one may be left out of an answers file.
+ */
+async function livingQuestions(prompt: Prompter, before: Profile | undefined): Promise<Pick<Profile['schedule'], 'metricsDir' | 'warnAfter' | 'critAfter'>> {
+  const unattended = prompt.kind === 'answers';
+  const offered = before?.schedule.metricsDir ?? (await stat(NODE_EXPORTER_TEXTFILE_DIR).then((s) => (s.isDirectory() ? NODE_EXPORTER_TEXTFILE_DIR : undefined), () => undefined));
+  const metricsDir = unattended || offered ? (await prompt.text({
+    id: 'schedule.metricsDir', optional: true, default: offered ?? '', validate: absoluteOrEmpty,
+    message: 'Write Prometheus metrics for node_exporter into this folder? (empty for none)',
+    help: 'The job writes dupliswift-<profile>.prom there after each run (node_exporter\'s textfile collector).',
+  })).trim() : undefined;
+  const threshold = async (id: 'warnAfter' | 'critAfter', what: string) => (unattended
+    ? (await prompt.text({ id: `schedule.${id}`, optional: true, default: before?.schedule[id] ?? '', validate: intervalOrEmpty, message: `${what} (duplicity interval; empty: from the schedule)` })).trim()
+    : before?.schedule[id]) || undefined;
+  const warnAfter = await threshold('warnAfter', '`status` warns when the last success is older than:');
+  const critAfter = await threshold('critAfter', '`status` is critical when the last success is older than:');
+  return { ...(metricsDir ? { metricsDir } : {}), ...(warnAfter ? { warnAfter } : {}), ...(critAfter ? { critAfter } : {}) };
+}
 
 function needs(state: SetupState) {
   const missing = [!state.keys && 'Keys', !state.openstack && 'Keystone', !state.container && 'Container'].filter(Boolean);
@@ -92,6 +124,7 @@ export const scheduleStep: Step<SetupState> = {
       validate: drillProblem,
     })).trim();
     const drill = drillAnswer.toLowerCase() === 'off' ? undefined : drillAnswer;
+    const living = await livingQuestions(prompt, before);
     const secretsChoice = await prompt.select<Profile['secrets']>({
       id: 'secrets', message: 'Where should the job find its passphrases and the OpenStack password?', default: before?.secrets ?? 'file',
       choices: [
@@ -131,14 +164,24 @@ export const scheduleStep: Step<SetupState> = {
 
     const swiftEnv = Object.fromEntries(Object.entries(duplicitySwiftEnv(openstack.target, '', { duplicityVersion: duplicity.version }))
       .filter(([k]) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)));
+    const settings: Profile = {
+      version: 1, name, source: source.trim(), exclude, gnupgHome: keys.gnupgHome,
+      keys: { encrypt: keys.encrypt, sign: keys.sign }, openstack: openstack.target, container,
+      schedule: { cron, fullEvery, keepFull, drill: drill ?? 'off', ...living, volsize }, secrets, install,
+      ...(alertMail || pingUrl ? { alert: { ...(alertMail ? { mail: alertMail } : {}), ...(pingUrl ? { pingUrl } : {}) } } : {}),
+      archiveDir: before?.archiveDir ?? '',
+    };
+    if (before) {
+      // Setup again: say what is about to change before anything is written.
+      const changes = profileChanges(before, settings);
+      prompt.show(changes.length
+        ? { title: `Changes to profile ${name}:`, lines: changes, tone: 'info' }
+        : { title: `No settings of profile ${name} changed.`, tone: 'info' });
+    }
+    const { volsize: _volsize, ...schedule } = settings.schedule;
     const job = await prompt.task({ running: `Writing the profile folder ${dir}`, done: 'Profile and backup script written' }, () => writeBackupJob({
       dir,
-      profile: {
-        version: 1, name, source: source.trim(), exclude, gnupgHome: keys.gnupgHome,
-        keys: { encrypt: keys.encrypt, sign: keys.sign }, openstack: openstack.target, container,
-        schedule: { cron, fullEvery, keepFull, drill: drill ?? 'off' }, secrets, install,
-        ...(alertMail || pingUrl ? { alert: { ...(alertMail ? { mail: alertMail } : {}), ...(pingUrl ? { pingUrl } : {}) } } : {}),
-      },
+      profile: { ...settings, schedule, archiveDir: undefined },
       swiftEnv,
       secrets: openstack.target.authType === 'v3applicationcredential'
         // The credential's secret gets a file (or keyring entry) of its own, read by the job's auth step.

@@ -50,7 +50,7 @@ export class AnswersPrompter implements Prompter {
   async text(q: TextQuestion): Promise<string> {
     const value = lookup(this.opts.answers, q.id);
     if (value === undefined) {
-      if (q.default !== undefined && this.opts.yes) return q.default;
+      if (q.default !== undefined && (this.opts.yes || q.optional)) return q.default;
       if (this.opts.fallback) return this.opts.fallback.text(q);
       this.missing(q.id, q.message);
     }

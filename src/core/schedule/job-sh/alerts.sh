@@ -23,6 +23,7 @@ on_exit() {
   # set -e must not cut the alerts short: each step below stands alone.
   set +e
   stop_duplicity
+  record_state "$rc" || true
   if [ "$rc" != 0 ] && [ "$ALERT" = 1 ]; then
     log "$JOB FAILED with exit code $rc"
     [ -n "$FAIL_NOTE" ] || FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: $JOB failed (exit $rc); see $LOG_FILE"

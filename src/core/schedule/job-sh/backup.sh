@@ -72,6 +72,8 @@ FAIL_NOTE=''
 
 #@version
 
+#@state
+
 #@modes
 
 case $MODE in
