@@ -9,12 +9,14 @@
 #
 #   backup.sh                     back up now (what the schedule runs), then apply retention
 #   backup.sh status              list the backup chains in Swift (collection-status)
-#   backup.sh restore PATH DEST   restore PATH (relative to the source; "." for all) into DEST (must not exist)
+#   backup.sh restore PATH DEST   restore PATH (relative to the source, or to / for a profile of several folders or
+#                                 with database dumps: etc/hosts; "." for all) into DEST (must not exist)
 #   backup.sh drill               restore drill: restore one sample file from Swift with an empty cache, as a
 #                                 new machine would, compare it with the live file; alert when that fails
 #
 # DUPLISWIFT_LOG_FD=N passes duplicity's machine-readable log (--log-fd) to file descriptor N.
-# Exit code: duplicity's (0 = fine; 31 gpg, 38 connection, 50-56 Swift); 75 = could not get the lock; 78 = setup problem;
+# Exit code: duplicity's (0 = fine; 31 gpg, 38 connection, 50-56 Swift); 75 = could not get the lock; 76 = a database
+# dump failed (no backup made this run); 77 = a before hook failed (no backup made); 78 = setup problem;
 # the drill exits 1 when the sample did not restore (the log says why).
 set -euo pipefail
 umask 077
@@ -45,6 +47,10 @@ FAIL_NOTE=''
 #@alerts
 
 #@run
+
+#@hooks
+
+#@dumps
 
 #@modes
 

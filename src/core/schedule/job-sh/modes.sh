@@ -22,6 +22,9 @@ backup() {
   rotate_log
   log "backup of $SOURCE to $TARGET started"
   ping_url /start
+  arm_after_hooks
+  run_before_hooks
+  run_dumps
   read_secrets
   local rc=0
   run_logged backup "$DUPLICITY" "${BACKUP[@]}" "${LOGFD[@]}" "$SOURCE" "$TARGET" || rc=$?
