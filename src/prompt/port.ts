@@ -25,6 +25,8 @@ interface BaseQuestion {
 
 export interface TextQuestion extends BaseQuestion {
   default?: string;
+  /** An older answers key that answers this question too when `id` is absent ("source" for "sources"). */
+  alias?: string;
   /** Returns the problem (and its fix) in words, or undefined when the value is fine. */
   validate?: (value: string) => string | undefined;
 }

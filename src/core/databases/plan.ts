@@ -51,7 +51,7 @@ export function dumpPlan(specs: readonly DatabaseSpec[]): DumpItem[] {
         items.push({ ...common, kind: 'mysqldump', name, file: `mysql${instance(spec)}-${slug(name)}.sql`, label: `MariaDB/MySQL, database ${name}` });
       }
     } else {
-      items.push({ ...base, kind: 'sqlite', path: spec.path, file: `sqlite-${slug(basename(spec.path))}.db`, label: `SQLite, ${spec.path}` });
+      items.push({ ...base, kind: 'sqlite', path: spec.path, file: `sqlite-${slug(basename(spec.path).replace(/\.(db|sqlite3?)$/i, ""))}.db`, label: `SQLite, ${spec.path}` });
     }
   }
   // Two specs that would write the same file (two SQLite files both called app.db) get -2, -3...
