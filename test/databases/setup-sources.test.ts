@@ -16,6 +16,7 @@ import type { SetupState } from '../../src/flows/setup/state';
 import { AnswersPrompter } from '../../src/prompt/answers/answers-prompter';
 import { makeSource, makeTestKeys, stackUp, swiftDelete, targetOf, type StackEnv, type TestKeys } from '../helpers/backup-job';
 import { parseJson, runCli } from '../helpers/cli';
+import { cronRun } from '../helpers/job-run';
 
 let stack: StackEnv;
 let keys: TestKeys;
@@ -66,6 +67,13 @@ describe('setup of several folders with a database', () => {
     expect(profile).toMatchObject({ source: '/', sources: [...sources].sort(), dumpDir, databases: [{ engine: 'sqlite' }] });
     expect((await stat(dumpDir)).mode & 0o777).toBe(0o700);
     expect(await readFile(join(work, 'after'), 'utf8')).toBe('success\n');
+    const note = await readFile(join(configDir, 'multi', 'RESTORE.txt'), 'utf8');
+    expect(note).toContain(`What is backed up: ${[...sources].sort().join(', ')}`);
+    expect(note).toMatch(new RegExp(`SQLite, ${join(work, 'app.db')}: ${join(work, 'dumps').slice(1)}/sqlite-app\\.db`));
+    // The restore drill samples a file from any of the folders (paths relative to /) and compares it with the live one.
+    const drill = await cronRun(join(configDir, 'multi', 'backup.sh'), ['drill']);
+    expect(drill.exitCode, drill.stderr).toBe(0);
+    expect(await readFile(join(configDir, 'multi', 'backup.log'), 'utf8')).toMatch(/restore drill OK: \S+ restored/);
     const filelist = await readFile(join(configDir, 'multi', 'filelist.txt'), 'utf8');
     expect(filelist.split('\n')).toEqual(expect.arrayContaining([`- ${join(sources[0]!, 'tmp')}`, `+ ${dumpDir}`, `+ ${sources[1]}`, '- **']));
   }, 300_000);
