@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { detectDuplicity, requireTool } from '../../core/duplicity/detect';
@@ -79,7 +80,10 @@ export const scheduleStep: Step<SetupState> = {
     const roots = normaliseRoots(parseList(await prompt.text({
       id: 'sources', alias: 'source', message: 'Which folders should be backed up? (absolute paths, comma-separated; any folder)', default: proposed.join(', ') || undefined,
       help: 'All of them go into one backup chain; a restore offers each folder on its own.',
-      validate: (v) => rootsProblem(parseList(v)),
+      validate: (v) => {
+        const missing = parseList(v).find((p) => isAbsolute(p) && !statSync(p, { throwIfNoEntry: false })?.isDirectory());
+        return rootsProblem(parseList(v)) ?? (missing && `${missing} is not a folder on this machine; give existing folders (or create it first).`);
+      },
     })));
 
     const servers = prompt.kind === 'answers' ? [] : await findDatabaseServers();
