@@ -2,7 +2,8 @@
 # Installs, from Debian's archive, the system packages dupliswift needs.
 #   scripts/install-system-deps.sh          what the wizard and the backup job need on a server
 #   scripts/install-system-deps.sh --test   plus what the test suite needs: a local Keystone + Swift
-#                                           (the try-out stack), tmux, a Secret Service for the keyring
+#                                           (the try-out stack), tmux, a Secret Service for the keyring,
+#                                           PostgreSQL 15, MariaDB and sqlite3 (the tests start their own instances)
 # Safe to run again: apt is called only for what is missing.
 set -euo pipefail
 
@@ -14,6 +15,7 @@ testing=(
   keystone python3-keystonemiddleware swift swift-proxy swift-account swift-container swift-object
   uwsgi-core uwsgi-plugin-python3 python3-openstackclient systemd openssl shellcheck strace debootstrap
   prometheus python3-prometheus-client
+  postgresql-15 mariadb-server sqlite3
 )
 
 pkgs=("${runtime[@]}")

@@ -67,6 +67,9 @@ export async function openSession(opts: FrontEndOptions, hooks: { onCancel: () =
     if (opts.title === 'setup') {
       const { validateSetupAnswers } = await import('./prompt/answers/schema');
       validateSetupAnswers(answers, opts.answers);
+      const { backupSetProblems } = await import('./core/sources/answers-check');
+      const problems = backupSetProblems(answers);
+      if (problems.length) throw new UsageError(`The answers file ${opts.answers} does not say what to back up in a usable way:\n  - ${problems.join('\n  - ')}`, 'Fix those keys; see schema/answers.schema.json and the README ("What is backed up").');
     }
     const merged = { ...answers, ...(opts.flagAnswers ?? {}) };
     const source = `answers file ${opts.answers}`;

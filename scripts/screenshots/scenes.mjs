@@ -17,6 +17,30 @@ function sampleData(work) {
   return data;
 }
 
+/**
+ * A throwaway PostgreSQL 15 for the "databases found" screen: its own OS user, data folder and port,
+ * its socket in /tmp (one of the places setup looks); never the machine's own server. Stopped and
+ * removed by stopPostgres.
+ */
+function startPostgres(c) {
+  const bin = '/usr/lib/postgresql/15/bin';
+  c.pgUser = `dswshot${process.pid}`.slice(0, 30);
+  c.pgData = join(c.work, 'pgdata');
+  execFileSync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', c.pgUser]);
+  mkdirSync(c.pgData, { mode: 0o700 });
+  execFileSync('chown', [c.pgUser, c.pgData]);
+  execFileSync('chmod', ['755', c.work]);
+  const as = (cmd, args) => execFileSync('runuser', ['-u', c.pgUser, '--', `${bin}/${cmd}`, ...args], { cwd: '/', stdio: 'ignore' });
+  as('initdb', ['-D', c.pgData, '-U', c.pgUser, '--auth-local=peer', '--auth-host=reject']);
+  as('pg_ctl', ['-D', c.pgData, '-w', '-l', join(c.pgData, 'log'), '-o', `-k /tmp -p ${c.pgPort = 25000 + (process.pid % 5000)} -c listen_addresses=''`, 'start']);
+}
+
+function stopPostgres(c) {
+  if (!c.pgUser) return;
+  try { execFileSync('runuser', ['-u', c.pgUser, '--', '/usr/lib/postgresql/15/bin/pg_ctl', '-D', c.pgData, '-m', 'fast', '-w', 'stop'], { cwd: '/', stdio: 'ignore' }); } catch { /* not running */ }
+  execFileSync('userdel', [c.pgUser]);
+}
+
 export const scenes = [
   {
     name: 'setup-preflight',
@@ -28,7 +52,8 @@ export const scenes = [
     name: 'setup-done',
     title: 'dupliswift — setup',
     env: () => osEnv(),
-    prepare: (c) => { c.data = sampleData(c.work); },
+    prepare: (c) => { c.data = sampleData(c.work); startPostgres(c); },
+    cleanup: (c) => stopPostgres(c),
     command: (c) => `${c.bin} --config-dir ${c.work}/profiles`,
     steps: [
       { waitFor: 'GnuPG home', ...enter },
@@ -53,8 +78,10 @@ export const scenes = [
       { type: `backups-web1-${Date.now().toString(36)}`, pauseMs: 300, ...enter },
       { waitFor: /Create it\?|Name this backup profile/, ...enter },
       { waitFor: 'Name this backup profile', shot: 'setup-container', title: 'dupliswift — setup: container', ...enter },
-      { waitFor: 'Which folder should be backed up', pauseMs: 500, type: '__DATA__' },
-      { pauseMs: 500, ...enter },
+      { waitFor: 'Which folders should be backed up', pauseMs: 500, shot: 'setup-folders', title: 'dupliswift — setup: folders', keys: ['C-u'] },
+      { type: '__DATA__', pauseMs: 300, ...enter },
+      { waitFor: 'Dump which databases', pauseMs: 500, shot: 'setup-databases', title: 'dupliswift — setup: databases', keys: ['C-u'] },
+      { type: 'none', pauseMs: 300, ...enter },
       { waitFor: 'Leave anything out', ...enter },
       { waitFor: 'When should it run', ...enter },
       { waitFor: 'Start a new full backup', ...enter },
@@ -63,6 +90,8 @@ export const scenes = [
       { waitFor: 'E-mail to alert', ...enter },
       { waitFor: 'Health-check URL', ...enter },
       { waitFor: 'restore drill', ...enter },
+      { waitFor: 'command to run before each backup', ...enter },
+      { waitFor: 'command to run after each backup', ...enter },
       { waitFor: 'Where should the job find', ...enter },
       { waitFor: 'How should it be scheduled', shot: 'setup-schedule', title: 'dupliswift — setup: schedule', keys: ['Up'] },
       { ...enter },

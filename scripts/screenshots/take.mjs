@@ -32,8 +32,8 @@ for (const scene of scenes) {
   if (wanted.length && !wanted.includes(scene.name)) continue;
   const work = mkdtempSync(join(tmpdir(), 'dupliswift-shot-'));
   const socket = `dupliswift-shot-${process.pid}`;
+  const ctx = { work, root, bin: `node ${join(root, 'bin/dupliswift.js')}` };
   try {
-    const ctx = { work, root, bin: `node ${join(root, 'bin/dupliswift.js')}` };
     const env = { HOME: work, GNUPGHOME: join(work, 'gnupg'), XDG_CONFIG_HOME: join(work, 'config'), TERM: 'xterm-256color', COLORTERM: 'truecolor', PATH: process.env.PATH, ...(scene.env?.(ctx) ?? {}) };
     scene.prepare?.(ctx, env);
     // Secrets reach the program through an env file, never through tmux's argv.
@@ -61,6 +61,8 @@ for (const scene of scenes) {
     if (!scene.noFinalShot) shoot(scene.name, scene.title);
   } finally {
     try { tmux(socket, 'kill-server'); } catch { /* already gone */ }
+    // Before the work folder goes: a scene's own server may keep its data there.
+    try { scene.cleanup?.(ctx); } catch (error) { console.error(`cleanup of ${scene.name}: ${error.message}`); }
     rmSync(work, { recursive: true, force: true });
   }
 }

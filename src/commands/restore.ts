@@ -15,6 +15,9 @@ import { verify, type VerifyReport } from '../core/restore/verify';
 import { canPrompt, openSession } from '../session';
 import { flagsToInput, httpOptions, resolveOpenStack, type OpenStackFlags } from './openstack-options';
 import { printJson } from './output';
+import type { Profile } from '../core/profile/types';
+import { dumpRestoredLines, restoreItems } from '../core/databases/restore-items';
+import { loadCommand } from '../core/databases/plan';
 
 export interface RestoreOptions extends GlobalOptions, OpenStackFlags {
   /** Restore's own --profile: the backup a profile describes (not tenants' "password from this profile"). */
@@ -52,7 +55,7 @@ async function openStackGiven(opts: RestoreOptions, env: NodeJS.ProcessEnv, sign
 }
 
 /** Everything duplicity needs, from a profile or from --container with the OpenStack options, settled through Keystone. */
-async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, given: OpenStackGiven): Promise<{ source: BackupSource; liveRoot?: string }> {
+async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, given: OpenStackGiven): Promise<{ source: BackupSource; liveRoot?: string; profile?: Profile }> {
   const need = (value: string | undefined, what: string, envName: string): string => {
     if (value !== undefined) return value;
     throw new UsageError(`No ${what}: nobody to ask (non-interactive) and ${envName} is not set.`, `Export ${envName}${envName === 'OS_PASSWORD' ? ' or pass --password-stdin' : ''}; secrets never go on the command line.`);
@@ -70,6 +73,7 @@ async function sourceFromOptions(opts: RestoreOptions, env: NodeJS.ProcessEnv, g
     await assertContainerExists(store.auth, profile.container, store.target.projectName, store.http);
     return {
       liveRoot: profile.source,
+      profile,
       source: {
         location: { kind: 'swift', target: store.target, password: store.password, container: profile.container, preauth: store.preauth },
         gnupgHome: profile.gnupgHome,
@@ -129,8 +133,11 @@ async function restoreDirect(opts: RestoreOptions, given: OpenStackGiven, hooks:
       source, path: opts.path, time: opts.time, target: opts.target!, flagFamily: dup.family, signal: hooks.signal,
       onProgress: (detail) => log(`  ${detail}`),
     });
-    if (opts.json) printJson({ restored: summary });
+    // A dump restored is a file, never loaded: say how to load it.
+    const dump = found.profile && summary.path ? restoreItems(found.profile).find((i) => i.path === summary.path && i.dump)?.dump : undefined;
+    if (opts.json) printJson({ restored: summary, ...(dump ? { dump: { label: dump.label, file: summary.restoredAt, load: loadCommand(dump, summary.restoredAt) } } : {}) });
     log(`✔ Restored ${summaryLines(summary).join(', ')}`);
+    if (dump) for (const line of [`${dump.label}:`, ...dumpRestoredLines(dump, summary.restoredAt)]) log(line);
     return 0;
   } finally {
     await rm(source.archiveDir, { recursive: true, force: true });

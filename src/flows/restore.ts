@@ -23,6 +23,7 @@ import type { BackupSource } from '../core/restore/source';
 import { assertContainerExists, openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
 import { inspectTarget } from '../core/restore/target-dir';
 import { verify, type VerifyReport } from '../core/restore/verify';
+import { dumpRestoredLines, restoreItems } from '../core/databases/restore-items';
 import type { Choice, SecretQuestion } from '../prompt/port';
 import type { FlowContext } from './context';
 import { runSteps, type Step } from './run-steps';
@@ -305,6 +306,8 @@ const browseStep: Step<RestoreState> = {
       const choices: Choice<string>[] = [
         { value: EVERYTHING, label: 'Everything', hint: `all ${index.size.toLocaleString('en')} entries` },
         { value: REFILTER, label: filter ? `Filter: "${filter}" (change)` : 'Filter the list…', hint: more > 0 ? `${more.toLocaleString('en')} more match; narrow the filter` : `${total.toLocaleString('en')} shown` },
+        // A profile of several folders: each dump and each folder is an item of its own.
+        ...(filter || state.mode?.kind !== 'profile' ? [] : restoreItems(state.mode.profile).map((i) => ({ value: i.path, label: i.label, hint: i.path }))),
         ...entries.map((e) => ({ value: e.path, label: `${e.path}${e.type === 'dir' ? '/' : e.type === 'sym' ? ' →' : ''}`, hint: utc(e.mtime) })),
       ];
       const picked = await prompt.select({ id: 'restore.path', message: `Restore what? (${total.toLocaleString('en')} of ${index.size.toLocaleString('en')} entries match)`, choices, default: EVERYTHING });
@@ -365,6 +368,8 @@ const restoreStep: Step<RestoreState> = {
       lines: [`into ${s.restoredAt}`, `as of ${state.time?.label ?? 'the newest backup'}`, `${count(s.directories, 'folder')}, ${count(s.symlinks, 'symlink')}; modes and times as in the backup`],
       tone: 'success',
     });
+    const dump = state.mode?.kind === 'profile' && state.path ? restoreItems(state.mode.profile).find((i) => i.path === state.path && i.dump)?.dump : undefined;
+    if (dump) prompt.show({ title: `${dump.label}: dump file restored`, lines: dumpRestoredLines(dump, s.restoredAt), tone: 'info' });
   },
 };
 

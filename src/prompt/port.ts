@@ -27,6 +27,8 @@ export interface TextQuestion extends BaseQuestion {
   default?: string;
   /** An answers file may leave it out: its default applies even without --yes (a setting most never need). */
   optional?: boolean;
+  /** An older answers key that answers this question too when `id` is absent ("source" for "sources"). */
+  alias?: string;
   /** Returns the problem (and its fix) in words, or undefined when the value is fine. */
   validate?: (value: string) => string | undefined;
 }

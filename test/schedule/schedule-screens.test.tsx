@@ -69,14 +69,23 @@ describe('Schedule step screens', () => {
       if (!(error instanceof Cancelled)) throw error;
     });
 
-    fits(await question(/Name this backup profile/));
+    let frame = await question(/Name this backup profile/);
+    fits(frame);
     await send(app, keys.enter);
-    fits(await question(/Which folder should be backed up/));
+    frame = await question(/Which folders should be backed up/);
+    // The usual folders that exist here are proposed (this machine has /etc), each measured.
+    expect(frame).toMatch(/\/etc/);
+    fits(frame);
+    await send(app, '\u0015'); // Ctrl-U: clear the proposal
     await send(app, source);
+    await send(app, keys.enter);
+    fits(await question(/Dump which databases/));
+    await send(app, '\u0015');
+    await send(app, 'none');
     await send(app, keys.enter);
     fits(await question(/Leave anything out/));
     await send(app, keys.enter);
-    let frame = await question(/When should it run/);
+    frame = await question(/When should it run/);
     expect(frame).toContain('17 3 * * *');
     fits(frame);
     await send(app, keys.enter);
@@ -97,6 +106,10 @@ describe('Schedule step screens', () => {
     expect(frame).toContain('41 4 1 * *');
     expect(frame).toMatch(/monthly/);
     fits(frame);
+    await send(app, keys.enter);
+    fits(await question(/command to run before each backup/));
+    await send(app, keys.enter);
+    fits(await question(/command to run after each backup/));
     await send(app, keys.enter);
     frame = await question(/passphrases and the OpenStack password/);
     expect(frame).toMatch(/0600 files/);

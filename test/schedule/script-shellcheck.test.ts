@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateScript, type ScriptInput } from '../../src/core/schedule/script';
 import type { FlagFamily } from '../../src/core/duplicity/version';
+import { dumpPlan } from '../../src/core/databases/plan';
 
 /** The backup job is a real bash file filled with values; shellcheck (Debian's package) reads every variant. */
 function input(family: FlagFamily, secrets: ScriptInput['secrets'], extra: Partial<ScriptInput> = {}): ScriptInput {
@@ -47,6 +48,26 @@ describe('the generated backup script', () => {
       expect(r.exitCode).toBe(0);
     });
   }
+
+  it('passes shellcheck with several folders, every kind of database dump and hooks', async () => {
+    const items = dumpPlan([
+      { engine: 'postgresql' }, { engine: 'postgresql', names: ['app', "it's"], osUser: 'pg', socketDir: '/run/pg x', port: 5433 },
+      { engine: 'mysql', defaultsFile: '/root/my client.cnf' }, { engine: 'mysql', names: ['shop'], socket: '/run/mysqld/mysqld.sock' },
+      { engine: 'sqlite', path: "/var/lib/app/it's.db" },
+    ]);
+    const tools = { pgDumpall: '/usr/bin/pg_dumpall', pgDump: '/usr/bin/pg_dump', psql: '/usr/bin/psql', mysqldump: '/usr/bin/mariadb-dump', mysql: '/usr/bin/mariadb', sqlite3: '/usr/bin/sqlite3', runuser: '/usr/sbin/runuser' };
+    for (const family of ['0.8', '3.x'] as const) {
+      const text = generateScript(input(family, { kind: 'file', dir: '/s' }, {
+        source: '/', includeFile: '/etc/dupliswift/web 1/filelist.txt', excludeFile: undefined,
+        dumps: { dir: '/var/backups/dupliswift/web 1', items, tools },
+        hooks: { before: ['systemctl stop app', "echo 'quoted; $HOME'"], after: ['systemctl start app'] },
+      }));
+      expect(text).toContain('--include-filelist');
+      const r = await shellcheck(text);
+      expect(r.stdout + r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+    }
+  });
 
   it('keeps a newline in a path or name out of the code: values stay values, comments stay comments', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dsw-values-'));

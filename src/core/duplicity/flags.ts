@@ -32,6 +32,8 @@ export interface BackupOptions extends CommonOptions {
   fullIfOlderThan: string;
   volsize?: number;
   excludeFile?: string;
+  /** +/- lines (several folders under /): read as one selection, first match wins. */
+  includeFile?: string;
   /** Upload the next volume while the current one is built: async on 0.8/2.x, --concurrency on 3.x. */
   parallelUploads?: number;
 }
@@ -59,6 +61,7 @@ export function backupBaseArgs(o: BackupOptions): string[] {
     '--full-if-older-than', o.fullIfOlderThan,
     '--volsize', String(o.volsize ?? DEFAULT_VOLSIZE_MB),
     ...(o.excludeFile ? ['--exclude-filelist', o.excludeFile] : []),
+    ...(o.includeFile ? ['--include-filelist', o.includeFile] : []),
   ]);
 }
 

@@ -15,6 +15,8 @@ export function profileProblem(value: unknown): string | undefined {
     if (typeof p[key] !== 'string' || !p[key]) return `"${key}" is missing`;
   }
   if (!Array.isArray(p.exclude)) return '"exclude" must be a list';
+  if (p.sources !== undefined && (!Array.isArray(p.sources) || !p.sources.every((s) => typeof s === 'string' && s.startsWith('/')))) return '"sources" must be a list of absolute paths';
+  if (p.databases !== undefined && (!Array.isArray(p.databases) || typeof p.dumpDir !== 'string')) return '"databases" must be a list, with "dumpDir" beside it';
   if (!p.keys || !FPR.test(p.keys.encrypt ?? '') || !FPR.test(p.keys.sign ?? '')) return '"keys" must hold two uppercase 40-hex fingerprints';
   if (!p.openstack || typeof p.openstack.authUrl !== 'string' || typeof p.openstack.username !== 'string') return '"openstack" is incomplete';
   if (!p.schedule || typeof p.schedule.cron !== 'string' || typeof p.schedule.keepFull !== 'number') return '"schedule" is incomplete';

@@ -7,6 +7,8 @@ export const PROFILE_FILES = {
   settings: 'profile.json',
   script: 'backup.sh',
   exclude: 'exclude.txt',
+  /** A profile of several folders (or with dumps): duplicity's --include-filelist. */
+  filelist: 'filelist.txt',
   note: 'RESTORE.txt',
   log: 'backup.log',
   lock: 'backup.lock',

@@ -1,3 +1,4 @@
+import type { DatabaseSpec } from '../databases/types';
 import type { OpenStackTarget } from '../openstack/target';
 
 /**
@@ -8,8 +9,17 @@ import type { OpenStackTarget } from '../openstack/target';
 export interface Profile {
   version: 1;
   name: string;
+  /** duplicity's source: the one folder, or "/" when `sources` (several folders, or dumps) is set. */
   source: string;
+  /** The folders backed up, when more than one folder or any database: duplicity backs up / with a filelist. Absent in one-folder profiles. */
+  sources?: string[];
   exclude: string[];
+  /** Dumped before each backup into `dumpDir` (which is then part of the backup). */
+  databases?: DatabaseSpec[];
+  /** The 0700 folder the dumps go to; set whenever `databases` is. */
+  dumpDir?: string;
+  /** Commands run by the job around each backup (bash -c). */
+  hooks?: { before?: string[]; after?: string[] };
   gnupgHome: string;
   /** Uppercase 40-hex fingerprints. */
   keys: { encrypt: string; sign: string };

@@ -95,13 +95,18 @@ export interface Verification {
 }
 
 /** collection-status, then a restore of one file into a temporary folder, compared byte for byte. */
-export async function verifyBackup(opts: { script: string; source: string; exclude: string[]; home: string; signal?: AbortSignal }): Promise<Verification> {
+export async function verifyBackup(opts: { script: string; source: string; roots?: string[]; exclude: string[]; home: string; signal?: AbortSignal }): Promise<Verification> {
   const status = await runScript(opts.script, ['status'], { home: opts.home, signal: opts.signal });
   if (status.exitCode !== 0) throw failureOf(status, 'the output above');
   const collection = status.records.find((r) => r.level === 'INFO' && r.code === INFO.collectionStatus);
   // The summary lines: "chain-complete" / "chain-no-sig N", each followed by " full|inc TIME VOLUMES enc".
   const chains = collection ? collection.control.filter((l) => /^chain-(complete|no-sig)/.test(l)).length : 0;
-  const rel = await pickTestFile(opts.source, opts.exclude);
+  // Several folders under /: the test file comes from one of them, named relative to /.
+  let rel: string | undefined;
+  for (const root of opts.roots ?? [opts.source]) {
+    const inRoot = await pickTestFile(root, opts.exclude);
+    if (inRoot !== undefined) { rel = opts.roots ? relative(opts.source, join(root, inRoot)) : inRoot; break; }
+  }
   if (!rel) return { chains };
   const temp = await mkdtemp(join(tmpdir(), 'dupliswift-verify-'));
   try {

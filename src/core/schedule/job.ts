@@ -11,7 +11,10 @@ import { FileSecretStore } from '../secrets/file-store';
 import type { SecretStore } from '../secrets/store';
 import { APP_CREDENTIAL_SECRET } from '../restore/resolve';
 import { cronIntervalSeconds } from './cron-interval';
-import { generateScript, SECRET_VARIABLES, type JobLimits, type SecretFile } from './script';
+import { dumpPlan } from '../databases/plan';
+import { databaseFilesProblem, dumpTools } from '../databases/tools';
+import { normaliseRoots, selectionFilelist } from '../sources/selection';
+import { generateScript, SECRET_VARIABLES, type DumpTools, type JobLimits, type SecretFile } from './script';
 
 export interface JobSecrets {
   encryptPassphrase: string;
@@ -28,6 +31,8 @@ export interface JobTools {
   curl?: string;
   mail?: string;
   secretTool?: string;
+  /** The dump tools; found on this machine when absent. */
+  dumps?: DumpTools;
 }
 
 export interface JobInput {
@@ -103,8 +108,17 @@ export function jobLimits(s: Profile['schedule']): Partial<JobLimits> {
 export async function writeBackupJob(input: JobInput): Promise<JobResult> {
   const { dir } = input;
   const p = input.profile;
-  const source = await stat(p.source).catch(() => undefined);
-  if (!source?.isDirectory()) throw new UserError(`The source ${p.source} is not a folder.`, { fix: 'Give the absolute path of an existing folder to back up.', code: 'bad-source' });
+  const roots = p.sources?.length ? normaliseRoots(p.sources) : undefined;
+  for (const folder of roots ?? [p.source]) {
+    const found = await stat(folder).catch(() => undefined);
+    if (!found?.isDirectory()) throw new UserError(`The source ${folder} is not a folder.`, { fix: 'Give the absolute path of an existing folder to back up.', code: 'bad-source' });
+  }
+  const databases = p.databases ?? [];
+  if (databases.length && (!roots || !p.dumpDir)) throw new Error('writeBackupJob: databases need "sources" and "dumpDir"');
+  const problem = await databaseFilesProblem(databases);
+  if (problem) throw problem;
+  const items = dumpPlan(databases);
+  const tools = items.length ? input.tools.dumps ?? await dumpTools(items) : undefined;
   if (p.secrets === 'keyring' && (!input.keyring || !input.tools.secretTool)) {
     throw new UserError('Secrets in the keyring need a usable keyring and secret-tool for the job to read them.', { fix: 'apt-get install libsecret-tools, unlock the keyring, or choose "file".', code: 'keyring-unusable' });
   }
@@ -118,10 +132,22 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
 
   const excludeFile = join(dir, PROFILE_FILES.exclude);
   files[PROFILE_FILES.exclude] = await writeFileAtomic(excludeFile, p.exclude.map((e) => `${e}\n`).join(''), 0o600);
+  // Several folders: one filelist says what is in (the folders, the dumps) and out (the cache, half-written dumps).
+  const filelist = join(dir, PROFILE_FILES.filelist);
+  if (roots) {
+    if (p.dumpDir && databases.length) await ensureOwnerOnlyDir(p.dumpDir);
+    const text = selectionFilelist({
+      layout: 'roots', exclude: p.exclude,
+      roots: normaliseRoots([...roots, ...(p.dumpDir && databases.length ? [p.dumpDir] : [])]),
+      alwaysExclude: [archiveDir, ...(p.dumpDir ? [`${p.dumpDir}/.*.partial`] : [])],
+    });
+    files[PROFILE_FILES.filelist] = await writeFileAtomic(filelist, text, 0o600);
+  }
 
   const script = join(dir, PROFILE_FILES.script);
   const profile: Profile = {
     ...p,
+    ...(roots ? { source: '/', sources: roots } : {}),
     archiveDir,
     tools: { duplicity: input.tools.duplicity.path, duplicityVersion: input.tools.duplicity.version.text, gpg: input.tools.gpg },
     script,
@@ -133,7 +159,7 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
   const text = generateScript({
     profile: p.name,
     profileDir: dir,
-    source: p.source,
+    source: profile.source,
     target: `swift://${p.container}`,
     gnupgHome: p.gnupgHome,
     home: input.home,
@@ -149,7 +175,10 @@ export async function writeBackupJob(input: JobInput): Promise<JobResult> {
     parallelUploads: input.parallelUploads,
     numRetries: input.numRetries,
     archiveDir,
-    excludeFile: p.exclude.length ? excludeFile : undefined,
+    excludeFile: !roots && p.exclude.length ? excludeFile : undefined,
+    includeFile: roots ? filelist : undefined,
+    dumps: tools && p.dumpDir ? { dir: p.dumpDir, items, tools } : undefined,
+    hooks: p.hooks ? { before: p.hooks.before ?? [], after: p.hooks.after ?? [] } : undefined,
     logFile: join(dir, PROFILE_FILES.log),
     lockFile: join(dir, PROFILE_FILES.lock),
     metricsDir: p.schedule.metricsDir,

@@ -1,10 +1,13 @@
 import { backupBaseArgs, checked, cleanupArgs, commonArgs, retentionArgs, type CommonOptions } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
+import type { DumpItem } from '../databases/plan';
 import { SECRET_SWIFT_VARS } from '../openstack/duplicity-env';
 import drillFunction from './job-sh/drill.sh';
 import alertsPart from './job-sh/alerts.sh';
 import authPart from './job-sh/auth.sh';
 import backupTemplate from './job-sh/backup.sh';
+import dumpsPart from './job-sh/dumps.sh';
+import hooksPart from './job-sh/hooks.sh';
 import logPart from './job-sh/log.sh';
 import modesPart from './job-sh/modes.sh';
 import retryPart from './job-sh/retry.sh';
@@ -53,6 +56,11 @@ export interface ScriptInput {
   parallelUploads?: number;
   archiveDir: string;
   excludeFile?: string;
+  /** Several folders (or dumps): the +/- filelist, and `source` is "/". */
+  includeFile?: string;
+  /** Database dumps taken before each backup, into `dir`; the tools by absolute path. */
+  dumps?: { dir: string; items: DumpItem[]; tools: DumpTools };
+  hooks?: { before: string[]; after: string[] };
   logFile: string;
   lockFile: string;
   /** node_exporter's textfile folder: dupliswift-<profile>.prom is written there after each run. */
@@ -98,6 +106,45 @@ export const DEFAULT_LIMITS: JobLimits = {
   drillWaitSeconds: 3600,
 };
 
+/** The dump tools by absolute path ('' where no dump needs it). */
+export interface DumpTools { pgDumpall: string; pgDump: string; psql: string; mysqldump: string; mysql: string; sqlite3: string; runuser: string }
+
+/**
+ * Commands as double-quoted words (\$, \`, \" and \\ escaped): the same value as single quotes, but a
+ * hook's `$HOME` is not mistaken by shellcheck for a missed expansion.
+ */
+function commandArray(values: readonly string[]): string {
+  return `(${values.map((v) => `"${v.replace(/[$`"\\]/g, (c) => `\\${c}`)}"`).join(' ')})`;
+}
+
+/** The dumps' and hooks' values: parallel arrays, one index per dump file. */
+function dumpValues(i: ScriptInput): string[] {
+  const items = i.dumps?.items ?? [];
+  const t = i.dumps?.tools;
+  const col = (f: (d: DumpItem) => string) => shArray(items.map(f));
+  return [
+    `DUMP_DIR=${shq(i.dumps?.dir ?? '')}`,
+    `DUMP_KIND=${col((d) => d.kind)}`,
+    `DUMP_FILE=${col((d) => d.file)}`,
+    `DUMP_LABEL=${col((d) => d.label)}`,
+    `DUMP_NAME=${col((d) => d.name)}`,
+    `DUMP_OSUSER=${col((d) => d.osUser)}`,
+    `DUMP_SOCKET=${col((d) => d.socket)}`,
+    `DUMP_PORT=${col((d) => d.port)}`,
+    `DUMP_DEFAULTS=${col((d) => d.defaultsFile)}`,
+    `DUMP_PATH=${col((d) => d.path)}`,
+    `PG_DUMPALL=${shq(t?.pgDumpall ?? '')}`,
+    `PG_DUMP=${shq(t?.pgDump ?? '')}`,
+    `PSQL=${shq(t?.psql ?? '')}`,
+    `MYSQLDUMP=${shq(t?.mysqldump ?? '')}`,
+    `MYSQL=${shq(t?.mysql ?? '')}`,
+    `SQLITE3=${shq(t?.sqlite3 ?? '')}`,
+    `RUNUSER=${shq(t?.runuser ?? '')}`,
+    `HOOKS_BEFORE=${commandArray(i.hooks?.before ?? [])}`,
+    `HOOKS_AFTER=${commandArray(i.hooks?.after ?? [])}`,
+  ];
+}
+
 /** A value for a comment line: one line, no control characters, whatever the path or name holds. */
 function commentSafe(value: string): string {
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '?');
@@ -110,7 +157,7 @@ function valuesBlock(i: ScriptInput): string {
   // chosen by the job itself at run time (job-sh/version.sh), so a duplicity upgrade never breaks it.
   const backup = backupBaseArgs({
     ...common, encryptKey: i.keys.encrypt, signKey: i.keys.sign, fullIfOlderThan: i.fullEvery, volsize: i.volsize,
-    excludeFile: i.excludeFile,
+    excludeFile: i.excludeFile, includeFile: i.includeFile,
   });
   const swiftEnv = Object.keys(i.swiftEnv).sort().filter((k) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)).map((k) => `export ${k}=${shq(i.swiftEnv[k]!)}`);
   const limits = resolveLimits(i.limits);
@@ -157,6 +204,7 @@ function valuesBlock(i: ScriptInput): string {
     `RETENTION=${shArray(retentionArgs(i.keepFull, common))}`,
     `CLEANUP=${shArray(cleanupArgs(common))}`,
     `PARALLEL_UPLOADS=${Math.max(0, Math.floor(i.parallelUploads ?? 0))}`,
+    ...dumpValues(i),
     '# --- end of values',
   ].join('\n');
 }
@@ -175,7 +223,7 @@ export function resolveLimits(given: Partial<JobLimits> = {}): JobLimits {
 export function generateScript(i: ScriptInput): string {
   // Parts first, then the values: a marker inside a part (modes' #@drill) is filled too, and nothing
   // a value holds is ever read as a marker.
-  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, auth: authPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, state: statePart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
+  const body = fillTemplate(backupTemplate, { values: '#@values', log: logPart, secrets: secretsPart, auth: authPart, alerts: alertsPart, run: runPart, watchdog: watchdogPart, retry: retryPart, verify: verifyPart, version: versionPart, state: statePart, hooks: hooksPart, dumps: dumpsPart, modes: fillTemplate(modesPart, { drill: drillFunction }) });
   return fillTemplate(body, { values: valuesBlock(i) });
 }
 

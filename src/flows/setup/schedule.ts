@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { detectDuplicity, requireTool } from '../../core/duplicity/detect';
@@ -20,6 +21,12 @@ import { writeBackupJob } from '../../core/schedule/job';
 import { openSecretStore } from '../../core/secrets/open-store';
 import { intervalProblem } from '../../core/status/interval';
 import type { Prompter } from '../../prompt/port';
+import { formatDatabases, parseDatabases } from '../../core/databases/answers';
+import { findDatabaseServers } from '../../core/databases/detect';
+import type { DatabaseSpec } from '../../core/databases/types';
+import { folderCandidates } from '../../core/sources/candidates';
+import { normaliseRoots, rootsOf, rootsProblem } from '../../core/sources/selection';
+import { formatBytes } from '../../core/words';
 import type { Step } from '../run-steps';
 import type { SetupState } from './state';
 
@@ -89,10 +96,44 @@ export const scheduleStep: Step<SetupState> = {
     const dir = profileDir(name, { configDir: ctx.configDir, env, uid });
     const before = await loadProfile(name, ctx.configDir, { env, uid }).catch(() => undefined);
 
-    const source = await prompt.text({
-      id: 'source', message: 'Which folder should be backed up?', default: before?.source,
-      validate: sourceProblem,
+    // The usual server folders that exist here, measured within a short budget (never a long wait).
+    const candidates = prompt.kind === 'answers' ? [] : await prompt.task({ running: 'Looking at the folders usually worth backing up', done: 'Folders looked at' }, () => folderCandidates({ budgetMs: 1500 }));
+    if (candidates.length) {
+      prompt.show({
+        title: 'Folders usually worth backing up here (● proposed):',
+        lines: candidates.map((c) => `${c.preselected ? '●' : '○'} ${c.path.padEnd(26)} ${c.size.partial ? '≥ ' : ''}${formatBytes(c.size.bytes)}`),
+      });
+    }
+    const proposed = before ? rootsOf(before) : candidates.filter((c) => c.preselected).map((c) => c.path);
+    const roots = normaliseRoots(parseList(await prompt.text({
+      id: 'sources', alias: 'source', message: 'Which folders should be backed up? (absolute paths, comma-separated; any folder)', default: proposed.join(', ') || undefined,
+      help: 'All of them go into one backup chain; a restore offers each folder on its own.',
+      validate: (v) => {
+        const missing = parseList(v).find((p) => isAbsolute(p) && !statSync(p, { throwIfNoEntry: false })?.isDirectory());
+        return rootsProblem(parseList(v)) ?? (missing && `${missing} is not a folder on this machine; give existing folders (or create it first).`);
+      },
+    })));
+
+    const servers = prompt.kind === 'answers' ? [] : await findDatabaseServers();
+    if (servers.length) prompt.show({ title: 'Database servers running here:', lines: servers.map((f) => `● ${f.description}`) });
+    const dbDefault: DatabaseSpec[] = before ? before.databases ?? [] : servers.map((f) => f.spec);
+    let databases: DatabaseSpec[] = [];
+    const dbAnswer = await prompt.text({
+      id: 'databases', message: 'Dump which databases before each backup? (postgresql, mysql, sqlite:/path; "none" for none)', default: formatDatabases(dbDefault) || 'none',
+      help: 'A consistent dump while the server runs; postgresql:NAME or mysql:NAME dumps one database. A copy of a live database\'s files is not a backup.',
+      validate: (v) => { const r = parseDatabases(v); return 'problem' in r ? r.problem : undefined; },
     });
+    const parsed = parseDatabases(dbAnswer);
+    if ('specs' in parsed) databases = parsed.specs;
+    const dumpDir = databases.length ? (await prompt.text({
+      id: 'dumpDir', message: 'Where should the dumps be kept? (a 0700 folder, part of the backup)', default: before?.dumpDir ?? (uid === 0 ? `/var/backups/dupliswift/${name}` : `${dir}/dumps`),
+      help: 'Each dump replaces the last one only once complete; it needs room for one more dump.',
+      validate: (v) => (isAbsolute(v.trim()) ? undefined : 'Give an absolute path, e.g. /var/backups/dupliswift.'),
+    })).trim() : undefined;
+    // Several folders or dumps: back up / through a filelist. One folder alone keeps today's layout
+    // (paths relative to the folder), and a profile once of several folders stays so.
+    const severalRoots = roots.length > 1 || databases.length > 0 || Boolean(before?.sources?.length);
+    const source = severalRoots ? '/' : roots[0]!;
     const exclude = parseList(await prompt.text({
       id: 'exclude', message: 'Leave anything out? (absolute paths, comma-separated; empty for nothing)', default: (before?.exclude ?? []).join(', '),
       validate: (v) => excludeProblem(parseList(v), source.trim()),
@@ -125,6 +166,16 @@ export const scheduleStep: Step<SetupState> = {
     })).trim();
     const drill = drillAnswer.toLowerCase() === 'off' ? undefined : drillAnswer;
     const living = await livingQuestions(prompt, before);
+    const commands = (v: string) => v.split('\n').map((c) => c.trim()).filter(Boolean);
+    const hooksBefore = commands(await prompt.text({
+      id: 'hooks.before', message: 'A command to run before each backup? (empty for none)', default: (before?.hooks?.before ?? []).join('\n'),
+      help: 'Run with bash -c as the job\'s user; if it fails, the run stops and alerts.',
+    }));
+    const hooksAfter = commands(await prompt.text({
+      id: 'hooks.after', message: 'A command to run after each backup, whatever happened? (empty for none)', default: (before?.hooks?.after ?? []).join('\n'),
+      help: 'DUPLISWIFT_RESULT is success or failure, DUPLISWIFT_EXIT_CODE the run\'s code.',
+    }));
+    const hooks = hooksBefore.length || hooksAfter.length ? { ...(hooksBefore.length ? { before: hooksBefore } : {}), ...(hooksAfter.length ? { after: hooksAfter } : {}) } : undefined;
     const secretsChoice = await prompt.select<Profile['secrets']>({
       id: 'secrets', message: 'Where should the job find its passphrases and the OpenStack password?', default: before?.secrets ?? 'file',
       choices: [
@@ -165,7 +216,8 @@ export const scheduleStep: Step<SetupState> = {
     const swiftEnv = Object.fromEntries(Object.entries(duplicitySwiftEnv(openstack.target, '', { duplicityVersion: duplicity.version }))
       .filter(([k]) => !(SECRET_SWIFT_VARS as readonly string[]).includes(k)));
     const settings: Profile = {
-      version: 1, name, source: source.trim(), exclude, gnupgHome: keys.gnupgHome,
+      version: 1, name, source, ...(severalRoots ? { sources: roots } : {}), exclude, gnupgHome: keys.gnupgHome,
+      ...(databases.length ? { databases, dumpDir } : {}), ...(hooks ? { hooks } : {}),
       keys: { encrypt: keys.encrypt, sign: keys.sign }, openstack: openstack.target, container,
       schedule: { cron, fullEvery, keepFull, drill: drill ?? 'off', ...living, volsize }, secrets, install,
       ...(alertMail || pingUrl ? { alert: { ...(alertMail ? { mail: alertMail } : {}), ...(pingUrl ? { pingUrl } : {}) } } : {}),
@@ -211,7 +263,8 @@ export const scheduleStep: Step<SetupState> = {
     let first: Record<string, unknown> | undefined;
     if (firstRun) {
       const home = env.HOME || homedir();
-      const total = await sourceBytes(source.trim(), exclude);
+      const totals = await Promise.all(roots.map((r) => sourceBytes(r, exclude)));
+      const total = totals.some((t) => t === undefined) ? undefined : totals.reduce<number>((a, t) => a + t!, 0);
       const run = await prompt.task({ running: 'Backing up (as cron will run it)', done: 'First backup done' }, (report) => {
         // Per-file records come by the thousand: report at most a few times a second.
         let last = 0;
@@ -227,7 +280,7 @@ export const scheduleStep: Step<SetupState> = {
         });
       });
       if (run.exitCode !== 0) throw failureOf(run, `${dir}/backup.log`);
-      const verified = await prompt.task({ running: 'Checking the backup: collection-status and a test restore', done: 'Backup checked' }, () => verifyBackup({ script: job.script, source: source.trim(), exclude, home, signal }));
+      const verified = await prompt.task({ running: 'Checking the backup: collection-status and a test restore', done: 'Backup checked' }, () => verifyBackup({ script: job.script, source, roots: severalRoots ? roots : undefined, exclude, home, signal }));
       if (verified.chains === 0) {
         throw new UserError('The backup ran, but collection-status lists no backup chain in the container.', { fix: `Read ${dir}/backup.log, then run ${job.script} status.`, code: 'verify-no-chain' });
       }

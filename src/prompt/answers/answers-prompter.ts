@@ -48,7 +48,7 @@ export class AnswersPrompter implements Prompter {
   }
 
   async text(q: TextQuestion): Promise<string> {
-    const value = lookup(this.opts.answers, q.id);
+    const value = lookup(this.opts.answers, q.id) ?? (q.alias === undefined ? undefined : lookup(this.opts.answers, q.alias));
     if (value === undefined) {
       if (q.default !== undefined && (this.opts.yes || q.optional)) return q.default;
       if (this.opts.fallback) return this.opts.fallback.text(q);
@@ -60,6 +60,13 @@ export class AnswersPrompter implements Prompter {
       const problem = q.validate?.(lines);
       if (problem) throw new UsageError(`"${q.id}" in the ${this.opts.source}: ${problem}`);
       return lines;
+    }
+    // Structured answers ("databases": [{...}]) reach the flow as their JSON, which it parses.
+    if (value !== null && typeof value === 'object') {
+      const json = JSON.stringify(value);
+      const problem = q.validate?.(json);
+      if (problem) throw new UsageError(`"${q.id}" in the ${this.opts.source}: ${problem}`);
+      return json;
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw new UsageError(`"${q.id}" in the ${this.opts.source} must be a string.`, `Write it as "${q.id}": "…".`);

@@ -9,7 +9,8 @@
 #
 #   backup.sh                     back up now (what the schedule runs), then apply retention
 #   backup.sh status              list the backup chains in Swift (collection-status)
-#   backup.sh restore PATH DEST   restore PATH (relative to the source; "." for all) into DEST (must not exist)
+#   backup.sh restore PATH DEST   restore PATH (relative to the source, or to / for a profile of several folders or
+#                                 with database dumps: etc/hosts; "." for all) into DEST (must not exist)
 #   backup.sh drill               restore drill: restore one sample file from Swift with an empty cache, as a
 #                                 new machine would, compare it with the live file; alert when that fails
 #
@@ -27,6 +28,8 @@
 #           unavailable 503, auth 401/403, TLS, a corrupted upload refused by Swift's MD5 check 422)
 #    75  the lock was busy: another run holds it (alerts only when held longer than LOCK_ALERT_AFTER, or when
 #        the backup waited DRILL_WAIT for a restore drill in vain)
+#    76  a database dump failed (no backup made this run; the last good dump stays)
+#    77  a before hook failed (no backup made)
 #    78  setup problem (a secret missing, a folder that cannot be made)
 #   124  the watchdog stopped duplicity: no progress for STALL_SECONDS
 #   129, 130, 143  stopped by SIGHUP, SIGINT, SIGTERM (duplicity's process group is stopped first)
@@ -73,6 +76,10 @@ FAIL_NOTE=''
 #@version
 
 #@state
+
+#@hooks
+
+#@dumps
 
 #@modes
 

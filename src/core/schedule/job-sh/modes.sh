@@ -53,6 +53,9 @@ backup() {
   log "backup of $SOURCE to $TARGET started"
   ping_url /start
   : >"$TMP_ROOT/unclean" 2>/dev/null || true
+  arm_after_hooks
+  run_before_hooks
+  run_dumps
   read_secrets
   authenticate
   local rc=0
