@@ -4,24 +4,35 @@
  * name…), the run fails at once and leaves the GnuPG home (its keys counted by gpg), the export
  * folder (listed), Swift (the containers listed) and the profile folder (stat'ed) as they were.
  * A good file, by contrast, changes all four: the same measurements see it. Real gpg, Keystone, Swift.
+ * Setup runs as a throwaway user (its crontab, its unit folder; no /etc/cron.d), so even the good
+ * run's install: "none" touches no schedule of this machine's.
  */
 import { execa } from 'execa';
-import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, chown, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli';
+import { binPath } from '../helpers/cli';
+import { throwawayUser } from '../helpers/crontab';
 import { makeSource, stackUp, swiftDelete, type StackEnv } from '../helpers/backup-job';
 
 let stack: StackEnv;
+let user: Awaited<ReturnType<typeof throwawayUser>>;
 let root: string;
 let source: string;
 const profile = `dsw-first-${process.pid}`;
 const container = `dsw-first-${process.pid}-${Date.now()}`;
 const paths = () => ({ gnupg: join(root, 'gnupg'), exportDir: join(root, 'keys-export'), cfg: join(root, 'cfg') });
 
+/** A command as the throwaway user, in a clean environment as cron gives. */
+function asUser(command: string, args: string[], env: Record<string, string | undefined> = {}) {
+  return execa('/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--', command, ...args], {
+    env: { PATH: '/usr/bin:/bin', HOME: root, USER: user.name, LOGNAME: user.name, LANG: 'C.UTF-8', ...env }, extendEnv: false, reject: false, stdin: 'ignore', cwd: root, timeout: 240_000,
+  });
+}
+
 async function keysIn(home: string): Promise<number> {
-  const r = await execa('gpg', ['--homedir', home, '--batch', '--with-colons', '--list-secret-keys'], { reject: false });
+  // As the user: a listing by root would leave root-owned files in the user's GnuPG home.
+  const r = await asUser('/usr/bin/gpg', ['--homedir', home, '--batch', '--with-colons', '--list-secret-keys']);
   return r.stdout.split('\n').filter((l) => l.startsWith('sec:')).length;
 }
 
@@ -78,25 +89,32 @@ function answers(overrides: (a: Record<string, any>) => void = () => {}) {
 async function setup(a: Record<string, unknown>, env: Record<string, string | undefined> = {}) {
   const file = join(root, `answers-${Math.random().toString(36).slice(2)}.json`);
   await writeFile(file, JSON.stringify(a));
+  await chown(file, user.uid, user.uid);
   // A clean environment, as cron's: no OS_* from the shell running the tests answers anything.
-  return runCli(['setup', '--answers', file, '--yes', '--json', '--config-dir', paths().cfg], {
-    cleanEnv: true,
-    env: { HOME: root, LANG: 'C.UTF-8', OS_PASSWORD: stack.OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE: 'first check encrypt words', DUPLISWIFT_SIGN_PASSPHRASE: 'first check sign words', ...env },
+  const r = await asUser(process.execPath, [binPath, 'setup', '--answers', file, '--yes', '--json', '--config-dir', paths().cfg], {
+    OS_PASSWORD: stack.OS_PASSWORD, DUPLISWIFT_ENCRYPT_PASSPHRASE: 'first check encrypt words', DUPLISWIFT_SIGN_PASSPHRASE: 'first check sign words', ...env,
   });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 beforeAll(async () => {
-  [stack, source] = await Promise.all([stackUp(), makeSource()]);
-  root = await mkdtemp(join(tmpdir(), 'dsw-first-'));
+  [stack, user] = await Promise.all([stackUp(), throwawayUser('dswfirst')]);
+  root = user.home;
+  // The source inside the user's home, readable by them.
+  const made = await makeSource();
+  source = join(root, 'data');
+  await execa('cp', ['-a', `${made}/.`, source]);
+  await rm(made, { recursive: true, force: true });
   await mkdir(paths().gnupg, { mode: 0o700 });
   await chmod(paths().gnupg, 0o700);
   await mkdir(paths().cfg, { mode: 0o700 });
+  await execa('chown', ['-R', `${user.name}:`, root]);
 });
 
 afterAll(async () => {
   await swiftDelete(stack, container).catch(() => undefined);
-  await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { ...process.env, GNUPGHOME: paths().gnupg }, reject: false });
-  await Promise.all([rm(root, { recursive: true, force: true }), rm(source, { recursive: true, force: true })]);
+  await execa('pkill', ['-u', user?.name ?? 'nobody-here', 'gpg-agent'], { reject: false });
+  await user?.remove();
 });
 
 describe('setup --answers: every answer checked before anything is touched', () => {

@@ -124,4 +124,25 @@ describe('systemd timer', () => {
       await rm(home, { recursive: true, force: true });
     }
   });
+
+  it('never overwrites or removes a unit under our name that is not this profile\'s', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const home = await mkdtemp(join(tmpdir(), 'dsw-units-foreign-'));
+    const user = await throwawayUser('dswsdfor');
+    try {
+      const dir = join(home, 'units');
+      await mkdir(dir);
+      const profile = `dsw-sdfor-${process.pid}`;
+      const admins = '[Unit]\nDescription=the admin\'s own job\n\n[Service]\nExecStart=/bin/true\n';
+      await writeFile(join(dir, `dupliswift-${profile}.service`), admins);
+      const base = { profile, script: '/bin/true', schedule: '17 3 * * *', uid: 1000, env: { HOME: home }, user: user.name, unitDir: dir };
+      await expect(installSchedule({ ...base, method: 'systemd' })).rejects.toMatchObject({ code: 'unit-not-ours' });
+      expect(await readdir(dir)).toEqual([`dupliswift-${profile}.service`]);
+      await installSchedule({ ...base, method: 'none' });
+      expect(await readFile(join(dir, `dupliswift-${profile}.service`), 'utf8')).toBe(admins);
+    } finally {
+      await user.remove();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
 });

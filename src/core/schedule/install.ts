@@ -1,4 +1,4 @@
-import { rm, stat } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import type { Profile } from '../profile/types';
 import { cronDPath, installCronD, installCronLine, uninstallCronD, uninstallCronLine, type ScheduledJob } from './crontab';
 import { UserError } from '../errors';
@@ -34,14 +34,26 @@ export interface InstallOptions {
 
 const unitsIn = (o: InstallOptions) => o.unitDir ?? unitDir(o.uid, o.env);
 
-/** Takes one job's .service/.timer pair away (stopped first where systemd runs); true when there was one. */
-async function removeUnits(o: Pick<InstallOptions, 'profile' | 'uid' | 'env' | 'unitDir' | 'signal'>, job: ScheduledJob): Promise<boolean> {
-  const dir = o.unitDir ?? unitDir(o.uid, o.env);
-  const files = ['service', 'timer'].map((ext) => join(dir, `${unitName(o.profile, job)}.${ext}`));
-  const present = (await Promise.all(files.map((f) => stat(f).then(() => true, () => false)))).some(Boolean);
-  if (!present) return false;
+/** A unit file's state: absent, ours (its Description names this profile), or someone else's. */
+async function unitState(path: string, profile: string): Promise<'absent' | 'ours' | 'other'> {
+  const text = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    throw error;
+  });
+  if (text === undefined) return 'absent';
+  return new RegExp(`^Description=dupliswift .*\\(profile ${profile.replace(/[.]/g, '\\.')}\\)$`, 'm').test(text) ? 'ours' : 'other';
+}
+
+type UnitTarget = Pick<InstallOptions, 'profile' | 'uid' | 'env' | 'unitDir' | 'signal'>;
+const unitFiles = (o: UnitTarget, job: ScheduledJob) => ['service', 'timer'].map((ext) => join(o.unitDir ?? unitDir(o.uid, o.env), `${unitName(o.profile, job)}.${ext}`));
+
+/** Takes one job's .service/.timer pair away (stopped first where systemd runs); true when there was one. Never a file that is not ours. */
+async function removeUnits(o: UnitTarget, job: ScheduledJob): Promise<boolean> {
+  const files = unitFiles(o, job);
+  const states = await Promise.all(files.map((f) => unitState(f, o.profile)));
+  if (!states.includes('ours')) return false;
   if (!o.unitDir) await disableTimer(o.profile, o.uid, o.signal, job);
-  for (const f of files) await rm(f, { force: true });
+  for (const [i, f] of files.entries()) if (states[i] === 'ours') await rm(f, { force: true });
   return true;
 }
 
@@ -55,6 +67,12 @@ async function checkedUnits(o: InstallOptions, job: ScheduledJob, schedule: stri
   if (verified && !verified.ok) {
     throw new UserError(`systemd-analyze verify rejects the ${job === 'drill' ? 'restore drill\'s' : 'backup\'s'} timer units: ${verified.output}`, {
       fix: 'Nothing was installed. Choose crontab, or report this with the lines above.', code: 'systemd-verify',
+    });
+  }
+  const foreign = (await Promise.all(unitFiles(o, job).map(async (f) => ((await unitState(f, o.profile)) === 'other' ? f : undefined)))).filter(Boolean);
+  if (foreign.length) {
+    throw new UserError(`${foreign.join(' and ')} ${foreign.length > 1 ? 'exist and are' : 'exists and is'} not profile ${o.profile}'s (no "Description=dupliswift … (profile ${o.profile})" line): nothing was changed.`, {
+      fix: 'Move that unit away if it is no longer needed, or choose another install method.', code: 'unit-not-ours',
     });
   }
   return { job, units, verified: Boolean(verified) };
