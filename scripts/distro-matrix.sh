@@ -116,8 +116,12 @@ run_variant() {
 declare -A pids
 for variant in "${variants[@]}"; do
   mkdir -p "$work/$variant"
+  # Each variant also unmounts and deletes its own chroot when done (in parallel); the EXIT trap is the
+  # fallback for whatever is left, also on failure or Ctrl-C.
   ( started_v=$(date +%s); rc=0; run_variant "$variant" || rc=$?
-    echo "== $variant: exit $rc after $(( $(date +%s) - started_v )) s"; exit "$rc" ) >"$work/$variant.log" 2>&1 &
+    echo "== $variant: exit $rc after $(( $(date +%s) - started_v )) s"
+    teardown "$work/$variant/root" || true
+    exit "$rc" ) >"$work/$variant.log" 2>&1 &
   pids[$variant]=$!
 done
 

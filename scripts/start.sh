@@ -9,9 +9,10 @@ bash scripts/install-system-deps.sh
 # shellcheck source=scripts/node.sh
 . scripts/node.sh
 use_node
+# npm's own output goes to stderr: stdout is the tool's alone (`start.sh doctor --json | jq` works on the first run too).
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error >&2
 fi
-[ -f dist/dupliswift.js ] || npm run --silent build
+[ -f dist/dupliswift.js ] || npm run --silent build >&2
 install_launcher
 exec "$NODE" bin/dupliswift.js "$@"

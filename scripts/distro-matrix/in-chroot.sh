@@ -29,7 +29,10 @@ if [ "$variant" = bookworm-backports ]; then
 fi
 
 step "the README's first command: bash scripts/start.sh --version"
-version=$(bash scripts/start.sh --version)
+bash scripts/start.sh --version >/root/start.out 2>/root/start.err || { tail -n 30 /root/start.err; fail "start.sh --version failed"; }
+version=$(cat /root/start.out)
+grep -v '^npm \(warn\|notice\)' /root/start.err || true
+[[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { cat -A /root/start.out; fail "start.sh --version printed more than the version"; }
 step "dupliswift $version"
 command -v dupliswift >/dev/null || fail "start.sh left no dupliswift command"
 dupliswift doctor --json >/root/doctor.json || { cat /root/doctor.json; fail "doctor says this machine is not ready"; }

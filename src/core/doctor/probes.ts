@@ -27,7 +27,9 @@ async function firstLine(path: string): Promise<string> {
 
 async function canImport(python: string, module: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   // A clean PATH: pyenv shims on PATH must not stand in for duplicity's own interpreter.
-  const result = await run(python, ['-c', `import ${module}`], { env: { PATH: TOOL_PATH, HOME: env.HOME }, extendEnv: false, timeoutMs: 20_000 });
+  // Generous: a cold import on a loaded 2-core machine took 23 s (measured); a timeout here reads as
+  // "cannot import", a wrong diagnosis that stops setup.
+  const result = await run(python, ['-c', `import ${module}`], { env: { PATH: TOOL_PATH, HOME: env.HOME }, extendEnv: false, timeoutMs: 120_000 });
   return result.exitCode === 0;
 }
 
