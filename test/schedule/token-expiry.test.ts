@@ -32,7 +32,7 @@ let source: string;
 beforeAll(async () => {
   [shared, keys] = await Promise.all([stackUp(), makeTestKeys()]);
   extra = await extraStack({ name: 'expiry', tokenExpiration: LIFETIME });
-  acu = await appCredUser(extra.env.OS_AUTH_URL!);
+  acu = await appCredUser(extra.env.OS_AUTH_URL!, undefined);
   work = await mkdtemp(join(tmpdir(), 'dsw-expiry-'));
   source = join(work, 'src');
   await mkdir(source);
