@@ -129,6 +129,8 @@ cat >"$XDIR/keystone/keystone.conf" <<EOF
 debug = false
 [database]
 connection = sqlite:///$XDIR/keystone/keystone.db
+# Without it, deleting an application credential leaves its role rows and the next create fails (409).
+sqlite_fk = true
 [token]
 provider = fernet
 expiration = $EXPIRATION

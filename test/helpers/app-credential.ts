@@ -31,8 +31,27 @@ async function passwordToken(keystone: string, user: Record<string, unknown>, sc
   return r.headers.get('x-subject-token')!;
 }
 
-export async function appCredUser(keystone: string, stackDir = process.env.DUPLISWIFT_STACK_DIR ?? '/var/tmp/dupliswift-stack'): Promise<AppCredUser> {
-  const adminPassword = (JSON.parse(await readFile(`${stackDir}/secrets.json`, 'utf8')) as { admin: string }).admin;
+/**
+ * Keystone on sqlite enforces no foreign keys (oslo.db's sqlite_fk is off), so deleting an application
+ * credential leaves its role and access-rule rows behind; sqlite then hands the next credential the same
+ * internal id and every later create fails with 409 "Duplicate entry". Measured on the shared stack:
+ * after a test revoked its credentials nobody could create one. Deleting what points at no credential
+ * undoes exactly what our deletes left.
+ */
+export async function dropOrphanCredentialRows(stackDir: string): Promise<void> {
+  const { execa } = await import('execa');
+  await execa('/usr/bin/setpriv', ['--reuid=keystone', '--regid=keystone', '--init-groups', '--', '/usr/bin/env', '-i', '/usr/bin/python3', '-c', `
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30)
+with c:
+    for t in ('application_credential_role', 'application_credential_access_rule'):
+        c.execute(f'delete from {t} where application_credential_id not in (select internal_id from application_credential)')
+`, `${stackDir}/keystone/keystone.db`], { reject: false });
+}
+
+/** `stackDir`: the shared stack's state (its database gets the orphan clean-up); undefined for an extra instance (thrown away whole). */
+export async function appCredUser(keystone: string, stackDir: string | undefined = process.env.DUPLISWIFT_STACK_DIR ?? '/var/tmp/dupliswift-stack'): Promise<AppCredUser> {
+  const adminPassword = (JSON.parse(await readFile(`${process.env.DUPLISWIFT_STACK_DIR ?? '/var/tmp/dupliswift-stack'}/secrets.json`, 'utf8')) as { admin: string }).admin;
   const admin = await passwordToken(keystone, { name: 'admin', domain: { id: 'default' }, password: adminPassword }, { project: { name: 'admin', domain: { id: 'default' } } });
   const tag = `${process.pid}-${randomBytes(3).toString('hex')}`;
   const domain = (await call(keystone, 'POST', '/domains', admin, { domain: { name: `dsw-ac-dom-${tag}`, description: 'dupliswift test (app credentials)' } })).json.domain;
@@ -54,12 +73,14 @@ export async function appCredUser(keystone: string, stackDir = process.env.DUPLI
     },
     async revoke(id) {
       await call(keystone, 'DELETE', `/users/${user.id}/application_credentials/${id}`, await userToken());
+      if (stackDir) await dropOrphanCredentialRows(stackDir);
     },
     async remove() {
       await call(keystone, 'DELETE', `/users/${user.id}`, admin).catch(() => undefined);
       await call(keystone, 'DELETE', `/projects/${project.id}`, admin).catch(() => undefined);
       await call(keystone, 'PATCH', `/domains/${domain.id}`, admin, { domain: { enabled: false } }).catch(() => undefined);
       await call(keystone, 'DELETE', `/domains/${domain.id}`, admin).catch(() => undefined);
+      if (stackDir) await dropOrphanCredentialRows(stackDir);
     },
   };
 }

@@ -136,7 +136,7 @@ describe('TLS with a private CA', () => {
     const r = await runCli(['tenants'], { cleanEnv: true, env: env() });
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/TLS with 127\.0\.0\.1:\d+ failed: .*certificate/);
-    expect(r.stderr).toMatch(/Fix: If your cloud uses a private certificate authority, pass its CA file with --cacert FILE \(or set OS_CACERT\)\. dupliswift never turns certificate checks off\./);
+    expect(r.stderr).toMatch(/Fix: If your cloud uses a private certificate authority, pass its CA file with --cacert FILE \(or set OS_CACERT, or cacert in clouds\.yaml\); setup keeps it in the profile .* dupliswift never turns certificate checks off\./);
   });
 
   it('works with --cacert, and with OS_CACERT', async () => {

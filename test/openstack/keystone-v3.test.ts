@@ -164,7 +164,7 @@ describe('errors, each with its fix (real stack)', () => {
 });
 
 describe('application credentials (v3)', () => {
-  it('list and check work; the output says duplicity needs a password user', async () => {
+  it('list and check work; the output says the job gets tokens with it (no password user needed)', async () => {
     const session = await login({ authUrl: s.keystone, username: 'demo', userDomainName: 'Default' }, { password: s.demo.password }, {});
     const a = session.projects.find((p) => p.name === 'backup-a')!;
     const scoped = await session.scope(a);
@@ -183,12 +183,13 @@ describe('application credentials (v3)', () => {
       const env = osOnly({ OS_AUTH_URL: s.keystone, OS_AUTH_TYPE: 'v3applicationcredential', OS_APPLICATION_CREDENTIAL_ID: cred.id, OS_APPLICATION_CREDENTIAL_SECRET: cred.secret });
       const t = await runCli(['tenants', '--json'], { cleanEnv: true, env });
       expect(t.exitCode, t.stderr).toBe(0);
-      expect(parseJson(t)).toMatchObject({ identityVersion: '3', applicationCredential: true, projects: [{ name: 'backup-a' }], note: expect.stringMatching(/duplicity.*cannot use them.*password user/) });
+      expect(parseJson(t)).toMatchObject({ identityVersion: '3', applicationCredential: true, projects: [{ name: 'backup-a' }], note: expect.stringMatching(/bound to one project.*the backup job gets a token with it/) });
       const container = `appcred-${run}`;
       const c = await runCli(['check', '--container', container, '--create'], { cleanEnv: true, env });
       expect(c.exitCode, c.stderr).toBe(0);
       created.push({ project: 'backup-a', container });
-      expect(c.stdout).toMatch(/works[\s\S]*Note: Application credentials work .* the backup job needs a password user/);
+      expect(c.stdout).toMatch(/works[\s\S]*Note: An application credential is bound to one project/);
+      expect(c.stdout).not.toMatch(/password user/);
     } finally {
       await request({ method: 'DELETE', url: `${s.keystone}/users/${userId}/application_credentials/${cred.id}`, headers: { 'X-Auth-Token': scoped.token } });
     }
