@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import { failureOf, runScript, verifyBackup } from '../../src/core/schedule/first-run';
+import type { LogRecord } from '../../src/core/duplicity/logfd';
 import {
   fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftList, treeBytes, watchArgv,
   type StackEnv, type TestKeys,
@@ -46,11 +47,12 @@ describe('the generated backup script, run as cron runs it', () => {
     expect(text).toContain(`GNUPGHOME=${keys.home}`);
 
     const watch = watchArgv([keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD]);
-    const first = await runScript(script, [], { home: '/root' });
+    const seen: LogRecord[] = [];
+    const first = await runScript(script, [], { home: '/root', onRecord: (r) => seen.push(r) });
     expect(watch.stop()).toEqual([]);
     expect(first.exitCode, first.stderr).toBe(0);
     // Machine-readable progress: "Processed volume" records with the bytes read so far.
-    expect(first.records.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.control[0]?.split(' ')[0]) > 300_000)).toBe(true);
+    expect(seen.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.control[0]?.split(' ')[0]) > 300_000)).toBe(true);
     const objects = await swiftList(stack, container);
     expect(objects.some((o) => /duplicity-full\..*\.vol1\.difftar\.gpg$/.test(o))).toBe(true);
     expect(ping.hits).toEqual(['/ping/abc/start', '/ping/abc']);
