@@ -11,6 +11,7 @@
  * |                                               |                                                            |   duplicity left running; Swift as was            |
  * | a byte flipped in a volume on GET (restore)   | exit 1 at once: "…vol2.difftar.gpg in Swift is corrupt"    | target absent; no staging, cache or temp          |
  * | a byte flipped in a volume on GET (drill)     | exit 1 at once, /fail ping naming the volume, no file name | no drill folder; no duplicity left running        |
+ * | a stall part-way through a volume (drill)     | exit 1 after the stall limit, /fail ping "no progress"     | no drill folder; no duplicity left running        |
  * | restore into a non-empty folder               | exit 1: "is not empty (1 entries); nothing was restored"   | the folder as it was; no request reached Swift    |
  * | restore onto a read-only path                 | exit 1: "read-only file system; nothing was restored"      | nothing written; no temp                          |
  * | Ctrl-C (SIGINT) mid-restore                   | exit 130: "Cancelled. Nothing half-done was written."      | target absent; no staging, cache or temp; no      |
@@ -258,50 +259,78 @@ describe('dupliswift restore stopped part-way', () => {
   }, 300_000);
 });
 
-describe('backup.sh drill meets a corrupt volume', () => {
-  it('a byte flipped on GET: exit 1 at once, the volume named in the log and the /fail ping, no file name sent, nothing left', async () => {
-    const pings: Array<{ url: string; body: string }> = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        pings.push({ url: req.url ?? '', body });
-        res.end('OK');
-      });
+describe('backup.sh drill meets a corrupt volume and a stall', () => {
+  const pings: Array<{ url: string; body: string }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      pings.push({ url: req.url ?? '', body });
+      res.end('OK');
     });
+  });
+  let script: string;
+  let jobDir: string;
+
+  beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    try {
-      const target = { authUrl: `${keystone.url}/v3`, identityVersion: '3' as const, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' as const };
-      const { SWIFT_PASSWORD: _secret, ...swiftEnv } = duplicitySwiftEnv(target, '');
-      const input: JobInput = {
-        dir: join(work, 'job', 'faults'),
-        profile: {
-          version: 1, name: 'faults', source, exclude: [], gnupgHome: a.gnupgHome, keys: { encrypt: a.encrypt.fpr, sign: a.sign.fpr },
-          openstack: target, container, schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 2, drill: '41 4 1 * *' }, secrets: 'file', install: 'none',
-          alert: { pingUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/ping/x` },
-        },
-        swiftEnv,
-        secrets: { encryptPassphrase: a.encrypt.passphrase, signPassphrase: a.sign.passphrase, swiftPassword: s.demo.password },
-        tools: { duplicity: await detectDuplicity(), gpg: '/usr/bin/gpg', flock: '/usr/bin/flock', curl: '/usr/bin/curl' },
-        home: process.env.HOME ?? '/root',
-      };
-      const { script } = await writeBackupJob(input);
-      // Every volume flipped: whichever file the drill samples meets one.
-      setRules(swift, [{ method: 'GET', path: /\.difftar\.gpg$/, fault: { kind: 'flip' } }]);
-      const tmp = await freshTmp();
-      const started = Date.now();
-      const r = await execa('/usr/bin/setsid', ['-w', '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', `TMPDIR=${tmp}`, '/bin/bash', script, 'drill'], { stdin: 'ignore', reject: false, timeout: 150_000 });
-      expect(r.exitCode, r.stderr).toBe(1);
-      expect((Date.now() - started) / 1000).toBeLessThan(120);
-      const log = await readFile(join(input.dir, 'backup.log'), 'utf8');
-      expect(log).toMatch(/\] restore drill FAILED: the sample file did not restore: volume duplicity-full\.\d{8}T\d{6}Z\.vol\d+\.difftar\.gpg is corrupt \(its hash differs from the manifest\); duplicity was stopped$/m);
-      expect(pings.map((p) => p.url)).toEqual(['/ping/x/fail']);
-      expect(pings[0]!.body).toMatch(/vol\d+\.difftar\.gpg is corrupt/);
-      for (const name of ['a.bin', 'b.bin', 'notes.txt']) expect(pings[0]!.body).not.toContain(name);
-      expect(await entries(tmp)).toEqual([]);
-      expect(await duplicityLeft()).toEqual([]);
-    } finally {
-      await new Promise((r) => server.close(r));
-    }
+    const target = { authUrl: `${keystone.url}/v3`, identityVersion: '3' as const, username: s.demo.username, userDomainName: 'Default', projectName: 'backup-a', projectDomainName: 'Default', region: s.region, interface: 'public' as const };
+    const { SWIFT_PASSWORD: _secret, ...swiftEnv } = duplicitySwiftEnv(target, '');
+    const input: JobInput = {
+      dir: join(work, 'job', 'faults'),
+      profile: {
+        version: 1, name: 'faults', source, exclude: [], gnupgHome: a.gnupgHome, keys: { encrypt: a.encrypt.fpr, sign: a.sign.fpr },
+        openstack: target, container, schedule: { cron: '17 3 * * *', fullEvery: '7D', keepFull: 2, drill: '41 4 1 * *' }, secrets: 'file', install: 'none',
+        alert: { pingUrl: `http://127.0.0.1:${(server.address() as { port: number }).port}/ping/x` },
+      },
+      swiftEnv,
+      secrets: { encryptPassphrase: a.encrypt.passphrase, signPassphrase: a.sign.passphrase, swiftPassword: s.demo.password },
+      tools: { duplicity: await detectDuplicity(), gpg: '/usr/bin/gpg', flock: '/usr/bin/flock', curl: '/usr/bin/curl' },
+      home: process.env.HOME ?? '/root',
+    };
+    jobDir = input.dir;
+    script = (await writeBackupJob(input)).script;
+  });
+
+  afterAll(async () => {
+    await new Promise((r) => server.close(r));
+  });
+
+  /** As cron runs it, with a TMPDIR of the test's own (and a short stall limit when given). */
+  const drill = (tmp: string, extra: string[] = []) =>
+    execa('/usr/bin/setsid', ['-w', '/usr/bin/env', '-i', 'PATH=/usr/bin:/bin', `TMPDIR=${tmp}`, ...extra, '/bin/bash', script, 'drill'], { stdin: 'ignore', reject: false, timeout: 150_000 });
+
+  it('a byte flipped on GET: exit 1 at once, the volume named in the log and the /fail ping, no file name sent, nothing left', async () => {
+    // Every volume flipped: whichever file the drill samples meets one.
+    setRules(swift, [{ method: 'GET', path: /\.difftar\.gpg$/, fault: { kind: 'flip' } }]);
+    pings.length = 0;
+    const tmp = await freshTmp();
+    const started = Date.now();
+    const r = await drill(tmp);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect((Date.now() - started) / 1000).toBeLessThan(120);
+    const log = await readFile(join(jobDir, 'backup.log'), 'utf8');
+    expect(log).toMatch(/\] restore drill FAILED: the sample file did not restore: volume duplicity-full\.\d{8}T\d{6}Z\.vol\d+\.difftar\.gpg is corrupt \(its hash differs from the manifest\); duplicity was stopped$/m);
+    expect(pings.map((p) => p.url)).toEqual(['/ping/x/fail']);
+    expect(pings[0]!.body).toMatch(/vol\d+\.difftar\.gpg is corrupt/);
+    for (const name of ['a.bin', 'b.bin', 'notes.txt']) expect(pings[0]!.body).not.toContain(name);
+    expect(await entries(tmp)).toEqual([]);
+    expect(await duplicityLeft()).toEqual([]);
+  }, 150_000);
+
+  it('a stall part-way through a volume: stopped after the stall limit, a /fail ping that says so, nothing left', async () => {
+    setRules(swift, [{ method: 'GET', path: /\.difftar\.gpg$/, fault: { kind: 'cut', after: 50_000, then: 'stall' } }]);
+    pings.length = 0;
+    const tmp = await freshTmp();
+    const started = Date.now();
+    const r = await drill(tmp, [`DUPLISWIFT_STALL_SECONDS=${STALL}`]);
+    expect(r.exitCode, r.stderr).toBe(1);
+    // duplicity's own socket timeout (30 s) and its retries would come later.
+    expect((Date.now() - started) / 1000).toBeLessThan(60);
+    expect(pings.map((p) => p.url)).toEqual(['/ping/x/fail']);
+    expect(pings[0]!.body).toMatch(new RegExp(`duplicity made no progress for ${STALL} s and was stopped`));
+    expect(await entries(tmp)).toEqual([]);
+    expect(await duplicityLeft()).toEqual([]);
+    setRules(swift, []);
   }, 150_000);
 });

@@ -44,11 +44,14 @@ drill_options() {
 # files under the drill's folder. Stops it (the whole group) at once when the log reports a corrupt or
 # wrongly signed volume (duplicity 0.8 then hangs for ever), and when nothing under the drill's folder
 # moves for DRILL_STALL seconds. Returns duplicity's exit code; DRILL_STOP says why it was stopped.
+# Its own session keeps a signal for the job from reaching it half-way; setpriv's parent-death signal
+# ends it when this shell is killed, so it never restores on as an orphan.
 drill_run() {
-  local log=$1 err=$2 pid size last='' idle=0 killed=0 rc=0
+  local log=$1 err=$2 pid size last='' idle=0 killed=0 rc=0 die=()
   shift 2
   DRILL_STOP=''
-  TMPDIR="$DRILL_WORK/tmp" /usr/bin/setsid "$@" --log-fd 3 3>"$log" >/dev/null 2>"$err" </dev/null &
+  [ ! -x /usr/bin/setpriv ] || die=(/usr/bin/setpriv --pdeathsig KILL --)
+  TMPDIR="$DRILL_WORK/tmp" /usr/bin/setsid "${die[@]}" "$@" --log-fd 3 3>"$log" >/dev/null 2>"$err" </dev/null &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
     if [ -z "$DRILL_STOP" ] && grep -qE '^ERROR (21|22)( |$)' "$log"; then DRILL_STOP=bad-volume; fi
