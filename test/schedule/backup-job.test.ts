@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import { failureOf, runScript, verifyBackup } from '../../src/core/schedule/first-run';
+import type { LogRecord } from '../../src/core/duplicity/logfd';
 import {
   fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftList, treeBytes,
   type StackEnv, type TestKeys,
@@ -48,13 +49,14 @@ describe('the generated backup script, run as cron runs it', () => {
 
     // runScript starts the job from this process: trace this process and all it starts.
     const trace = await traceExecs();
-    const first = await runScript(script, [], { home: '/root' });
+    const seen: LogRecord[] = [];
+    const first = await runScript(script, [], { home: '/root', onRecord: (r) => seen.push(r) });
     const execs = await trace.stop();
     expect(secretsInArgv(execs, [keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD])).toEqual([]);
     expect(execsOf(execs, 'duplicity').length).toBeGreaterThanOrEqual(3);
     expect(first.exitCode, first.stderr).toBe(0);
     // Machine-readable progress: "Processed volume" records with the bytes read so far.
-    expect(first.records.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.control[0]?.split(' ')[0]) > 300_000)).toBe(true);
+    expect(seen.some((r) => r.level === 'INFO' && r.code === 2 && Number(r.control[0]?.split(' ')[0]) > 300_000)).toBe(true);
     const objects = await swiftList(stack, container);
     expect(objects.some((o) => /duplicity-full\..*\.vol1\.difftar\.gpg$/.test(o))).toBe(true);
     expect(ping.hits).toEqual(['/ping/abc/start', '/ping/abc']);

@@ -114,7 +114,7 @@ describe('Schedule step', () => {
       await expect(stat(join(configDir, `${PROFILE}-other`))).rejects.toThrow();
     }
     // A job that does stop at its own setup check (exit 78) is said to be one, not "duplicity failed (code 78)".
-    const said = failureOf({ exitCode: 78, records: [], stderr: 'dupliswift p: the keyring did not give encrypt-passphrase (locked?)\n' }, '/x/backup.log');
+    const said = failureOf({ exitCode: 78, problems: [], stderr: 'dupliswift p: the keyring did not give encrypt-passphrase (locked?)\n' }, '/x/backup.log');
     expect(said.message).toBe('The backup job stopped before duplicity ran (exit 78, a setup problem): the keyring did not give encrypt-passphrase (locked?).');
   });
 

@@ -1,5 +1,5 @@
 import { UserError } from '../errors';
-import type { DuplicityOutcome } from './duplicity-run';
+import { badVolumeCode, type DuplicityOutcome } from './duplicity-run';
 
 /**
  * Turns a failed duplicity run into words a person on their worst day can act on. The patterns are
@@ -8,6 +8,19 @@ import type { DuplicityOutcome } from './duplicity-run';
 export function duplicityFailure(action: string, outcome: DuplicityOutcome): UserError {
   const text = [outcome.stderr, ...outcome.problems.flatMap((r) => r.message)].join('\n');
   const detail = lastLines(text);
+  if (outcome.stopped?.reason === 'bad-volume' && badVolumeCode(outcome) === 21) {
+    const volume = /duplicity-[A-Za-z0-9.-]+\.(?:difftar|sigtar|manifest)[A-Za-z0-9.]*/.exec(text)?.[0] ?? 'a volume';
+    return new UserError(`${action} failed: ${volume} in Swift is corrupt (its hash differs from the backup's manifest); duplicity was stopped.`, {
+      fix: 'Try again: damage on the way goes away. If it stays, the copy in Swift is bad: restore an older point in time (--time) from before that backup set, and run a new full backup.',
+      code: 'corrupt-volume',
+    });
+  }
+  if (outcome.stopped?.reason === 'stalled') {
+    return new UserError(`${action} failed: duplicity made no progress for ${outcome.stopped.seconds ?? '?'} s (Swift or the network stopped answering), so it was stopped.`, {
+      fix: 'Check the network and Swift (dupliswift doctor), then try again; DUPLISWIFT_STALL_SECONDS sets how long a stall may last.',
+      code: 'stalled',
+    });
+  }
   if (outcome.exitCode === 127) {
     return new UserError('duplicity is not installed (or not on PATH).', { fix: 'Install it (apt-get install duplicity python3-swiftclient python3-keystoneclient), then run `dupliswift doctor`.', code: 'duplicity-missing' });
   }

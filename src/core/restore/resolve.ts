@@ -2,6 +2,9 @@ import { mkdtemp } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Profile } from '../profile/types';
+import { removeOnExit } from '../exit-cleanup';
+import { TEMP_PREFIX } from './duplicity-run';
+import { removeStaleRestoreFolders } from './leftovers';
 import { openSecretStore } from '../secrets/open-store';
 import { SECRET_NAMES, type SecretName } from '../secrets/store';
 
@@ -9,9 +12,16 @@ export function defaultGnupgHome(env: NodeJS.ProcessEnv): string {
   return env.GNUPGHOME || join(env.HOME || homedir(), '.gnupg');
 }
 
-/** A fresh, empty duplicity cache for this session: a bare machine has none, and we never share the job's lock. */
+/**
+ * A fresh, empty duplicity cache for this session: a bare machine has none, and we never share the
+ * job's lock. It goes when the process exits, however it exits; what killed restores left in the temp
+ * folder (caches, duplicity's temp folders) is removed first.
+ */
 export async function freshArchiveDir(): Promise<string> {
-  return mkdtemp(join(tmpdir(), 'dupliswift-restore-cache-'));
+  await removeStaleRestoreFolders(tmpdir());
+  const dir = await mkdtemp(join(tmpdir(), `${TEMP_PREFIX}cache-${process.pid}-`));
+  removeOnExit(dir);
+  return dir;
 }
 
 /**

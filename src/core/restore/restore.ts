@@ -3,7 +3,9 @@ import { basename, dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../errors';
 import { restorePathFlag, type Action } from '../duplicity/flags';
 import type { FlagFamily } from '../duplicity/version';
-import { runDuplicity } from './duplicity-run';
+import { removeOnExit } from '../exit-cleanup';
+import { runDuplicity, TEMP_PREFIX } from './duplicity-run';
+import { removeStaleRestoreFolders } from './leftovers';
 import { duplicityFailure } from './failure';
 import { INFO } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
@@ -63,10 +65,15 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
   const state = await inspectTarget(target);
   assertRestorable(target, state, Boolean(request.overwrite));
 
-  // Staging on the same filesystem as the target, so the final move is a rename, never a copy.
+  // Staging on the same filesystem as the target, so the final move is a rename, never a copy. Its
+  // name holds our pid: a later restore removes it if this process dies before it can.
   const stagingParent = state.kind === 'absent' ? dirname(target) : target;
-  await mkdir(stagingParent, { recursive: true });
-  const staging = await mkdtemp(join(stagingParent, `.${state.kind === 'absent' ? basename(target) : ''}.dupliswift-restore-`));
+  const staging = await writable(target, async () => {
+    await mkdir(stagingParent, { recursive: true });
+    await removeStaleRestoreFolders(stagingParent);
+    return mkdtemp(join(stagingParent, `.${state.kind === 'absent' ? basename(target) : ''}.${TEMP_PREFIX}${process.pid}-`));
+  });
+  const release = removeOnExit(staging);
   const restored = join(staging, 'r');
   let rootTimes: { atime: Date; mtime: Date } | undefined;
   try {
@@ -93,8 +100,21 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
     return { target, restoredAt, path, time: request.time, ...counts, seconds: (Date.now() - started) / 1000 };
   } finally {
     await rm(staging, { recursive: true, force: true });
+    release();
     // Removing the staging folder inside the target touched its mtime: the backup's root wins.
     if (rootTimes) await utimes(target, rootTimes.atime, rootTimes.mtime);
+  }
+}
+
+/** Runs a first write near the target; a read-only, forbidden or full place becomes words, not a trace. */
+async function writable<T>(target: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why: Record<string, string> = { EROFS: 'it is on a read-only file system', EACCES: 'permission denied', EPERM: 'permission denied', ENOSPC: 'no space left on the device', EDQUOT: 'the disk quota is exceeded' };
+    if (!code || !why[code]) throw error;
+    throw new UserError(`Cannot restore into ${target}: ${why[code]}; nothing was restored or changed.`, { fix: 'Pick a folder on a writable file system with room for the restore (--target).', code: 'target-not-writable' });
   }
 }
 

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { Cancelled } from '../../prompt/port';
 import { explainError, firstError, INFO, LogFdParser, unescapeDuplicityPath, uploadProgress, type LogRecord } from '../duplicity/logfd';
 import { UserError } from '../errors';
+import { spawnWatched } from '../exec-watchdog';
 import { formatBytes } from '../words';
 
 /** The environment cron gives a job: next to nothing. The first run uses it too, so it proves the schedule. */
@@ -13,44 +14,64 @@ export function cronEnv(home: string): Record<string, string> {
 
 export interface ScriptRun {
   exitCode: number;
-  records: LogRecord[];
+  /** ERROR and WARNING records (the last 100): what a failure is explained from. */
+  problems: LogRecord[];
+  /** collection-status's summary record (`backup.sh status`), when there was one. */
+  collection?: LogRecord;
+  /** The last 64 KiB of stderr. */
   stderr: string;
 }
 
+const TAIL = 64 * 1024;
+
 /**
  * Runs the backup script as cron would (no terminal, cron's environment) with duplicity's machine log
- * on fd 3, reporting progress as it comes.
+ * on fd 3, streamed: each record goes to `onRecord` and is dropped, except the few a result needs, so
+ * a first backup of millions of files holds no more memory than one of ten (the log was once buffered
+ * whole: past 100 MB fd 3 closed and Python wrote a BrokenPipeError traceback per record). The script
+ * runs in a process group of its own; Ctrl-C stops the whole group.
  */
 export async function runScript(script: string, args: string[], opts: { home: string; onRecord?: (r: LogRecord) => void; signal?: AbortSignal; env?: Record<string, string> }): Promise<ScriptRun> {
-  const { execa } = await import('execa'); // on first use, as in core/exec.ts
-  const child = execa('/bin/bash', [script, ...args], {
+  if (opts.signal?.aborted) throw new Cancelled();
+  const run = spawnWatched({
+    program: '/bin/bash',
+    args: [script, ...args],
     env: { ...cronEnv(opts.home), ...opts.env, DUPLISWIFT_LOG_FD: '3' },
-    extendEnv: false,
-    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
-    cancelSignal: opts.signal,
-    reject: false,
-    encoding: 'utf8',
+    extraFds: 1,
+    signal: opts.signal,
   });
   const parser = new LogFdParser();
-  const records: LogRecord[] = [];
+  const problems: LogRecord[] = [];
+  let collection: LogRecord | undefined;
+  let stderr = '';
   const take = (list: LogRecord[]) => {
     for (const r of list) {
-      records.push(r);
+      if (r.level === 'ERROR' || r.level === 'WARNING') {
+        problems.push(r);
+        if (problems.length > 100) problems.shift();
+      } else if (r.level === 'INFO' && r.code === INFO.collectionStatus) collection = r;
       opts.onRecord?.(r);
     }
   };
-  const fd3 = child.stdio[3] as NodeJS.ReadableStream | undefined;
-  fd3?.setEncoding('utf8');
-  fd3?.on('data', (chunk: string) => take(parser.push(chunk)));
-  const result = await child;
+  run.stdout.resume();
+  run.stderr.setEncoding('utf8');
+  run.stderr.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-TAIL);
+  });
+  const fd3 = run.fds[0]!;
+  fd3.setEncoding('utf8');
+  fd3.on('data', (chunk: string) => take(parser.push(chunk)));
+  const fd3Done = new Promise<void>((done) => fd3.on('close', () => done()));
+  const result = await run.done;
+  await fd3Done;
   take(parser.end());
-  if (result.isCanceled) throw new Cancelled();
-  return { exitCode: result.exitCode ?? 1, records, stderr: String(result.stderr ?? '') };
+  if (result.stopped === 'cancelled' || opts.signal?.aborted) throw new Cancelled();
+  return { exitCode: result.notFound ? 127 : result.exitCode, problems, collection, stderr };
 }
 
 /** Turns a failed run into a UserError: duplicity's code, what it means, how to fix it. */
 export function failureOf(run: ScriptRun, logFile: string): UserError {
-  const error = firstError(run.records);
+  const error = firstError(run.problems);
   const code = error?.code || run.exitCode;
   const text = error ? error.message.join('\n') : run.stderr;
   const lines = text.split('\n').map((l) => l.trim()).filter((l) => l && !/^=====/.test(l));
@@ -91,28 +112,54 @@ export async function pickTestFile(source: string, exclude: string[]): Promise<s
 export interface Verification {
   chains: number;
   testFile?: string;
+  /** Undefined when not compared: no file to test, or it changed after it was chosen (`changed`). */
   identical?: boolean;
+  /** The test file's size or mtime moved since before the backup: a comparison would be a false alarm. */
+  changed?: boolean;
 }
 
-/** collection-status, then a restore of one file into a temporary folder, compared byte for byte. */
-export async function verifyBackup(opts: { script: string; source: string; roots?: string[]; exclude: string[]; home: string; signal?: AbortSignal }): Promise<Verification> {
+/** The file the first-run check will restore, with its size and mtime as they were before the backup. */
+export interface TestFileProbe {
+  rel: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/** Picks the test file and notes its size and mtime; call it before the backup starts. */
+export async function probeTestFile(source: string, exclude: string[], roots?: string[]): Promise<TestFileProbe | undefined> {
+  // Several folders under /: the test file comes from one of them, named relative to /.
+  for (const root of roots ?? [source]) {
+    const inRoot = await pickTestFile(root, exclude);
+    if (inRoot === undefined) continue;
+    const rel = roots ? relative(source, join(root, inRoot)) : inRoot;
+    const st = await stat(join(source, rel)).catch(() => undefined);
+    return st ? { rel, size: st.size, mtimeMs: st.mtimeMs } : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * collection-status, then a restore of one file into a temporary folder, compared byte for byte, but
+ * only when the live file is as it was before the backup (size, mtime) and the restored copy has its
+ * mtime: a file that changed during or after the backup differs for no fault of the backup.
+ */
+export async function verifyBackup(opts: { script: string; source: string; roots?: string[]; exclude: string[]; home: string; signal?: AbortSignal; probe?: TestFileProbe }): Promise<Verification> {
   const status = await runScript(opts.script, ['status'], { home: opts.home, signal: opts.signal });
   if (status.exitCode !== 0) throw failureOf(status, 'the output above');
-  const collection = status.records.find((r) => r.level === 'INFO' && r.code === INFO.collectionStatus);
+  const collection = status.collection;
   // The summary lines: "chain-complete" / "chain-no-sig N", each followed by " full|inc TIME VOLUMES enc".
   const chains = collection ? collection.control.filter((l) => /^chain-(complete|no-sig)/.test(l)).length : 0;
-  // Several folders under /: the test file comes from one of them, named relative to /.
-  let rel: string | undefined;
-  for (const root of opts.roots ?? [opts.source]) {
-    const inRoot = await pickTestFile(root, opts.exclude);
-    if (inRoot !== undefined) { rel = opts.roots ? relative(opts.source, join(root, inRoot)) : inRoot; break; }
-  }
-  if (!rel) return { chains };
+  const probe = opts.probe ?? (await probeTestFile(opts.source, opts.exclude, opts.roots));
+  if (!probe) return { chains };
+  const rel = probe.rel;
   const temp = await mkdtemp(join(tmpdir(), 'dupliswift-verify-'));
   try {
     const dest = join(temp, 'restored');
     const restored = await runScript(opts.script, ['restore', rel, dest], { home: opts.home, signal: opts.signal });
     if (restored.exitCode !== 0) throw failureOf(restored, 'the output above');
+    const [live, copy] = await Promise.all([stat(join(opts.source, rel)).catch(() => undefined), stat(dest)]);
+    const unchanged = live !== undefined && live.size === probe.size && live.mtimeMs === probe.mtimeMs && Math.floor(copy.mtimeMs / 1000) === Math.floor(live.mtimeMs / 1000);
+    if (!unchanged) return { chains, testFile: rel, changed: true };
     const [a, b] = await Promise.all([readFile(join(opts.source, rel)), readFile(dest)]);
     return { chains, testFile: rel, identical: a.equals(b) };
   } finally {

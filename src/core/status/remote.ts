@@ -19,7 +19,7 @@ export async function remoteStatus(profile: Profile & { dir: string }, env: Node
   const out: RemoteStatus = { problems };
   if (profile.script) {
     const run = await runScript(profile.script, ['status'], { home: env.HOME || homedir(), signal });
-    const record = run.records.find((r) => r.level === 'INFO' && r.code === INFO.collectionStatus);
+    const record = run.collection;
     if (run.exitCode === 0 && record) {
       const collection = parseCollectionStatus(record.control);
       out.chains = collection.chains.length;

@@ -15,7 +15,7 @@ import { cronProblem } from '../../core/schedule/cron-expression';
 import {
   alertMailProblem, DEFAULT_DRILL, drillProblem, excludeProblem, fullEveryProblem, pingUrlProblem, positiveInt, secretsForInstallProblem, sourceProblem, volsizeProblem,
 } from './answer-checks';
-import { failureOf, progressOf, runScript, sourceBytes, verifyBackup } from '../../core/schedule/first-run';
+import { failureOf, probeTestFile, progressOf, runScript, sourceBytes, verifyBackup } from '../../core/schedule/first-run';
 import { installSchedule } from '../../core/schedule/install';
 import { writeBackupJob } from '../../core/schedule/job';
 import { openSecretStore } from '../../core/secrets/open-store';
@@ -244,27 +244,15 @@ export const scheduleStep: Step<SetupState> = {
       home: env.HOME || homedir(),
       volsize,
     }));
-    const installed = await prompt.task({ running: 'Installing the schedule', done: 'Schedule installed' }, () => installSchedule({
-      profile: name, method: install, schedule: cron, drill, script: job.script, uid, env, signal, user: targets?.crontabUser, cronDDir, unitDir: targets?.unitDir,
-    }));
-    const changed = Object.entries(job.files).filter(([, o]) => o !== 'unchanged').map(([f, o]) => `${f} ${o}`);
-    prompt.show({
-      title: `Backup job ready: ${job.script}`,
-      lines: [
-        `duplicity ${duplicity.version.text}: ${duplicity.family === '3.x' ? '--concurrency available' : 'flags for this version'}; volumes of ${volsize} MB`,
-        installed.detail,
-        changed.length ? `Changed: ${changed.join(', ')}` : 'Nothing changed on disk: it was already set up this way.',
-        ...(installed.warning ? [installed.warning] : []),
-      ],
-      tone: installed.warning ? 'warning' : 'success',
-    });
-
     const firstRun = await prompt.confirm({ id: 'firstRun', message: 'Run the first backup now, and check it with a test restore?', default: true });
     let first: Record<string, unknown> | undefined;
     if (firstRun) {
       const home = env.HOME || homedir();
       const totals = await Promise.all(roots.map((r) => sourceBytes(r, exclude)));
       const total = totals.some((t) => t === undefined) ? undefined : totals.reduce<number>((a, t) => a + t!, 0);
+      // Chosen, with its size and mtime, before the backup reads it: a file that changes meanwhile is not compared.
+      const probe = await probeTestFile(source, exclude, severalRoots ? roots : undefined);
+      const notInstalled = ' The schedule was not installed: fix this and run setup again.';
       const run = await prompt.task({ running: 'Backing up (as cron will run it)', done: 'First backup done' }, (report) => {
         // Per-file records come by the thousand: report at most a few times a second.
         let last = 0;
@@ -279,17 +267,38 @@ export const scheduleStep: Step<SetupState> = {
           },
         });
       });
-      if (run.exitCode !== 0) throw failureOf(run, `${dir}/backup.log`);
-      const verified = await prompt.task({ running: 'Checking the backup: collection-status and a test restore', done: 'Backup checked' }, () => verifyBackup({ script: job.script, source, roots: severalRoots ? roots : undefined, exclude, home, signal }));
+      if (run.exitCode !== 0) {
+        const failure = failureOf(run, `${dir}/backup.log`);
+        throw new UserError(failure.message, { fix: `${failure.fix ?? ''}${notInstalled}`, code: failure.code });
+      }
+      const verified = await prompt.task({ running: 'Checking the backup: collection-status and a test restore', done: 'Backup checked' }, () => verifyBackup({ script: job.script, source, roots: severalRoots ? roots : undefined, exclude, home, signal, probe }));
       if (verified.chains === 0) {
-        throw new UserError('The backup ran, but collection-status lists no backup chain in the container.', { fix: `Read ${dir}/backup.log, then run ${job.script} status.`, code: 'verify-no-chain' });
+        throw new UserError('The backup ran, but collection-status lists no backup chain in the container.', { fix: `Read ${dir}/backup.log, then run ${job.script} status.${notInstalled}`, code: 'verify-no-chain' });
       }
       if (verified.identical === false) {
-        throw new UserError(`The test restore of ${verified.testFile} does not match the original.`, { fix: `Do not rely on this backup yet; read ${dir}/backup.log.`, code: 'verify-mismatch' });
+        throw new UserError(`The test restore of ${verified.testFile} does not match the original.`, { fix: `Do not rely on this backup yet; read ${dir}/backup.log.${notInstalled}`, code: 'verify-mismatch' });
       }
-      prompt.show({ title: verified.testFile ? `Test restore of ${verified.testFile} matches the original byte for byte.` : 'The backup is listed in Swift (the source has no file to test-restore).', tone: 'success' });
-      first = { exitCode: run.exitCode, chains: verified.chains, testFile: verified.testFile, identical: verified.identical };
+      prompt.show(verified.changed
+        ? { title: `Test restore of ${verified.testFile} worked; not compared, as the file changed during the backup.`, tone: 'success' }
+        : { title: verified.testFile ? `Test restore of ${verified.testFile} matches the original byte for byte.` : 'The backup is listed in Swift (the source has no file to test-restore).', tone: 'success' });
+      first = { exitCode: run.exitCode, chains: verified.chains, testFile: verified.testFile, identical: verified.identical, ...(verified.changed ? { changed: true } : {}) };
     }
+
+    // Installed only after the first run proved the job: a failed or mismatching one installs no schedule.
+    const installed = await prompt.task({ running: 'Installing the schedule', done: 'Schedule installed' }, () => installSchedule({
+      profile: name, method: install, schedule: cron, drill, script: job.script, uid, env, signal, user: targets?.crontabUser, cronDDir, unitDir: targets?.unitDir,
+    }));
+    const changed = Object.entries(job.files).filter(([, o]) => o !== 'unchanged').map(([f, o]) => `${f} ${o}`);
+    prompt.show({
+      title: `Backup job ready: ${job.script}`,
+      lines: [
+        `duplicity ${duplicity.version.text}: ${duplicity.family === '3.x' ? '--concurrency available' : 'flags for this version'}; volumes of ${volsize} MB`,
+        installed.detail,
+        changed.length ? `Changed: ${changed.join(', ')}` : 'Nothing changed on disk: it was already set up this way.',
+        ...(installed.warning ? [installed.warning] : []),
+      ],
+      tone: installed.warning ? 'warning' : 'success',
+    });
 
     state.result = {
       profileDir: dir,

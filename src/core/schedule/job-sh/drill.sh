@@ -44,16 +44,19 @@ drill_options() {
 # files under the drill's folder. Stops it (the whole group) at once when the log reports a corrupt or
 # wrongly signed volume (duplicity 0.8 then hangs for ever), and when nothing under the drill's folder
 # moves for DRILL_STALL seconds. Returns duplicity's exit code; DRILL_STOP says why it was stopped.
+# Its own session keeps a signal for the job from reaching it half-way; setpriv's parent-death signal
+# ends it when this shell is killed, so it never restores on as an orphan.
 drill_run() {
-  local log=$1 err=$2 pid size last='' idle=0 killed=0 rc=0
+  local log=$1 err=$2 pid size last='' idle=0 killed=0 rc=0 die=()
   shift 2
   DRILL_STOP=''
+  [ ! -x /usr/bin/setpriv ] || die=(/usr/bin/setpriv --pdeathsig KILL --)
   # Inside the job the secrets are exported only into duplicity (export_secrets, secrets.sh); run
   # alone, the drill gets them from its caller's environment.
   if declare -F launch_gpg_agent >/dev/null; then launch_gpg_agent; fi
   (
     if declare -F export_secrets >/dev/null; then export_secrets; fi
-    TMPDIR="$DRILL_WORK/tmp" exec /usr/bin/setsid "$@" --log-fd 3 3>"$log" >/dev/null 2>"$err" </dev/null
+    TMPDIR="$DRILL_WORK/tmp" exec /usr/bin/setsid "${die[@]}" "$@" --log-fd 3 3>"$log" >/dev/null 2>"$err" </dev/null
   ) &
   pid=$!
   while kill -0 "$pid" 2>/dev/null; do
