@@ -6,7 +6,7 @@ import { runDuplicity } from './duplicity-run';
 import { duplicityFailure } from './failure';
 import { INFO } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
-import { assertRestorable, inspectTarget } from './target-dir';
+import { assertRestorable, assertWritable, inspectTarget } from './target-dir';
 
 export interface RestoreRequest {
   source: BackupSource;
@@ -61,6 +61,7 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
   const path = request.path === undefined ? undefined : normalizeBackupPath(request.path);
   const state = await inspectTarget(target);
   assertRestorable(target, state, Boolean(request.overwrite));
+  await assertWritable(target, state);
 
   // Staging on the same filesystem as the target, so the final move is a rename, never a copy.
   const stagingParent = state.kind === 'absent' ? dirname(target) : target;
