@@ -182,12 +182,3 @@ export function runsUnder(execs: Exec[], e: Exec, name: string): boolean {
 export function execsOf(execs: Exec[], name: string): Exec[] {
   return execs.filter((e) => e.ok && (e.file.split('/').pop() === name));
 }
-
-/** Runs fn with every exec traced; its result and the execs. */
-export async function withExecTrace<T>(fn: () => Promise<T>): Promise<{ result: T; execs: Exec[] }> {
-  const trace = await traceExecs();
-  const outcome = await fn().then((value) => ({ value }), (error: unknown) => ({ error }));
-  const execs = await trace.stop();
-  if ('error' in outcome) throw outcome.error;
-  return { result: outcome.value, execs };
-}
