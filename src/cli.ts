@@ -51,6 +51,8 @@ async function report(error: unknown, json: boolean | undefined): Promise<number
     process.stderr.write(`✖ ${error.message}\n${error.fix ? `  Fix: ${error.fix}\n` : ''}`);
     return error.exitCode;
   }
+  // --json callers get an error object whatever happened, never just an exit code.
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: 'internal', message: error instanceof Error ? error.message : String(error) } })}\n`);
   process.stderr.write(`✖ Unexpected error (a bug in dupliswift; please report it):\n${error instanceof Error ? error.stack : String(error)}\n`);
   return 70;
 }

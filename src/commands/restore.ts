@@ -10,7 +10,8 @@ import { restore, type RestoreSummary } from '../core/restore/restore';
 import { APP_CREDENTIAL_SECRET, defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
 import { assertContainerExists, openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
-import { assertRestorable, inspectTarget } from '../core/restore/target-dir';
+import { assertRestorable, inspectTarget, assertWritable } from '../core/restore/target-dir';
+import { parsePathArgument } from '../core/restore/names';
 import { verify, type VerifyReport } from '../core/restore/verify';
 import { canPrompt, openSession } from '../session';
 import { flagsToInput, httpOptions, resolveOpenStack, type OpenStackFlags } from './openstack-options';
@@ -113,7 +114,9 @@ async function restoreDirect(opts: RestoreOptions, given: OpenStackGiven, hooks:
   if (!opts.verify) {
     // The target check comes first: a refused restore makes no network call and writes nothing.
     const target = resolve(opts.target!);
-    assertRestorable(target, await inspectTarget(target), false);
+    const state = await inspectTarget(target);
+    assertRestorable(target, state, false);
+    await assertWritable(target, state);
   }
   const dup = await detectDuplicity(env, hooks.signal);
   const found = await sourceFromOptions(opts, env, given);
@@ -130,7 +133,8 @@ async function restoreDirect(opts: RestoreOptions, given: OpenStackGiven, hooks:
     }
     log(`… Restoring ${opts.path ?? 'everything'} into ${resolve(opts.target!)}`);
     const summary = await restore({
-      source, path: opts.path, time: opts.time, target: opts.target!, flagFamily: dup.family, signal: hooks.signal,
+      // --path takes a name that is not UTF-8 as browse shows it: \xHH for each such byte.
+      source, path: opts.path === undefined ? undefined : parsePathArgument(opts.path), time: opts.time, target: opts.target!, flagFamily: dup.family, signal: hooks.signal,
       onProgress: (detail) => log(`  ${detail}`),
     });
     // A dump restored is a file, never loaded: say how to load it.

@@ -21,7 +21,8 @@ import { restore, type RestoreSummary } from '../core/restore/restore';
 import { defaultGnupgHome, freshArchiveDir, PROFILE_SECRETS, profileSecret, timeProblem } from '../core/restore/resolve';
 import type { BackupSource } from '../core/restore/source';
 import { assertContainerExists, openBackupStore, profileInput, type OpenStackGiven } from '../core/restore/swift-login';
-import { inspectTarget } from '../core/restore/target-dir';
+import { assertWritable, inspectTarget } from '../core/restore/target-dir';
+import { displayPath, parsePathArgument } from '../core/restore/names';
 import { verify, type VerifyReport } from '../core/restore/verify';
 import { dumpRestoredLines, restoreItems } from '../core/databases/restore-items';
 import type { Choice, SecretQuestion } from '../prompt/port';
@@ -150,11 +151,12 @@ const keysStep: Step<RestoreState> = {
     if (how === 'import') {
       const text = await prompt.text({
         id: 'keys.import.files',
-        message: 'The key files (.asc), separated by spaces:',
+        message: 'The key files (.asc), separated by spaces (quote a path with spaces, or give one per line):',
         help: 'Both keys: encryption and signing. A USB stick or the paper copy\'s files.',
         validate: (value) => (value.trim() ? undefined : 'Give at least one file.'),
       });
-      const paths = text.trim().split(/\s+/).map((p) => resolve(p));
+      const { splitPathList } = await import('../core/fs/path-list');
+      const paths = (await splitPathList(text)).map((p) => resolve(p));
       const { inspectKeyFiles, importKeyFiles } = await import('../core/keys/import-files');
       const keys = await prompt.task({ running: 'Importing the keys into GnuPG', done: 'Keys imported' }, async () => {
         const files = await inspectKeyFiles(state.gnupgHome!, paths, signal);
@@ -289,7 +291,7 @@ const browseStep: Step<RestoreState> = {
   async run(state) {
     const { prompt, signal } = state.ctx;
     if (state.flags.path !== undefined) {
-      state.path = state.flags.path;
+      state.path = parsePathArgument(state.flags.path);
       return;
     }
     if (state.flags.verify) {
@@ -308,7 +310,7 @@ const browseStep: Step<RestoreState> = {
         { value: REFILTER, label: filter ? `Filter: "${filter}" (change)` : 'Filter the list…', hint: more > 0 ? `${more.toLocaleString('en')} more match; narrow the filter` : `${total.toLocaleString('en')} shown` },
         // A profile of several folders: each dump and each folder is an item of its own.
         ...(filter || state.mode?.kind !== 'profile' ? [] : restoreItems(state.mode.profile).map((i) => ({ value: i.path, label: i.label, hint: i.path }))),
-        ...entries.map((e) => ({ value: e.path, label: `${e.path}${e.type === 'dir' ? '/' : e.type === 'sym' ? ' →' : ''}`, hint: utc(e.mtime) })),
+        ...entries.map((e) => ({ value: e.path, label: `${displayPath(e.path)}${e.type === 'dir' ? '/' : e.type === 'sym' ? ' →' : ''}`, hint: utc(e.mtime) })),
       ];
       const picked = await prompt.select({ id: 'restore.path', message: `Restore what? (${total.toLocaleString('en')} of ${index.size.toLocaleString('en')} entries match)`, choices, default: EVERYTHING });
       if (picked === REFILTER) {
@@ -350,6 +352,12 @@ const restoreStep: Step<RestoreState> = {
         if (state.flags.target) throw new UserError(`The restore target ${target} is not a folder; nothing was restored.`, { code: 'target-not-dir' });
         continue;
       }
+      const unwritable = await assertWritable(target, there).then(() => undefined, (error: unknown) => error);
+      if (unwritable) {
+        if (state.flags.target || prompt.kind === 'answers' || !(unwritable instanceof UserError)) throw unwritable;
+        prompt.show({ title: unwritable.message, lines: unwritable.fix ? [unwritable.fix] : [], tone: 'error' });
+        continue;
+      }
       if (there.kind !== 'non-empty') break;
       overwrite = await prompt.confirm({
         id: 'restore.overwrite',
@@ -360,7 +368,7 @@ const restoreStep: Step<RestoreState> = {
       if (overwrite) break;
       if (state.flags.target) throw new UserError(`The restore target ${target} is not empty; nothing was restored or changed.`, { fix: 'Pick a new or empty folder.', code: 'target-not-empty' });
     }
-    state.summary = await prompt.task({ running: `Restoring ${state.path ?? 'everything'} into ${target}`, done: 'Restore finished' }, (report) =>
+    state.summary = await prompt.task({ running: `Restoring ${state.path === undefined ? 'everything' : displayPath(state.path)} into ${target}`, done: 'Restore finished' }, (report) =>
       restore({ source, path: state.path, time: state.time?.arg, target, overwrite, flagFamily: state.family!, signal, onProgress: report }));
     const s = state.summary;
     prompt.show({

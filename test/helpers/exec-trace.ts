@@ -119,20 +119,24 @@ export async function traceExecs(): Promise<ExecTrace> {
 }
 
 /**
- * A recorder for commands a test starts itself (the CLI, the job): `wrap` puts them under strace
- * (no seccomp filter: a tracee left running when strace detaches, such as a gpg-agent, would get
- * ENOSYS from every filtered call afterwards),
+ * A recorder for commands a test starts itself (the CLI, the job): `wrap` puts them under strace,
  * `execs` reads what every descendant exec'ed. Each wrapped run appends to the same record.
  *
  * strace -f waits for every tracee, and a gpg-agent started inside lives on: so the wrapped command
  * runs in a bash that, once it is done, writes its exit code down and tells strace (its parent) to
  * detach; the outer bash exits with that code.
+ *
+ * By default strace installs a seccomp filter so that only execve stops a tracee (node under full
+ * ptrace runs ~5x slower); a process that outlives the detach (the gpg-agent) then gets ENOSYS from
+ * execve, which an agent in loopback mode never calls, and the tests kill their agents anyway.
+ * `ancestry: true` traces forks too, without the filter (slower), so `runsUnder` can tell who started what.
  */
-export async function execRecorder(): Promise<{ wrap(file: string, args: readonly string[]): [string, string[]]; execs(): Promise<Exec[]>; cleanup(): Promise<void> }> {
+export async function execRecorder(opts: { ancestry?: boolean } = {}): Promise<{ wrap(file: string, args: readonly string[]): [string, string[]]; execs(): Promise<Exec[]>; cleanup(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'ds-exec-trace-'));
   let runs = 0;
+  const options = opts.ancestry ? [...STRACE_OPTIONS, '-I1'] : [...STRACE_OPTIONS.slice(0, -1), 'trace=execve,execveat', '--seccomp-bpf', '-I1'];
   const inner = 'r=$1; shift; "$@"; echo $? > "$r"; kill -INT "$PPID"';
-  const outer = `f=$1 r=$2; shift 2; strace ${STRACE_OPTIONS.map((o) => `'${o}'`).join(' ')} -I1 -o "$f" -- /bin/bash -c '${inner}' inner "$r" "$@"; ` +
+  const outer = `f=$1 r=$2; shift 2; strace ${options.map((o) => `'${o}'`).join(' ')} -o "$f" -- /bin/bash -c '${inner}' inner "$r" "$@"; ` +
     '[ -s "$r" ] || { echo "exec trace: strace did not run the command (is Debian\x27s strace installed?)" >&2; exit 127; }; exit "$(cat "$r")"';
   return {
     wrap(file, args) {
@@ -177,13 +181,4 @@ export function runsUnder(execs: Exec[], e: Exec, name: string): boolean {
 /** The execs of a program (by its file's base name). */
 export function execsOf(execs: Exec[], name: string): Exec[] {
   return execs.filter((e) => e.ok && (e.file.split('/').pop() === name));
-}
-
-/** Runs fn with every exec traced; its result and the execs. */
-export async function withExecTrace<T>(fn: () => Promise<T>): Promise<{ result: T; execs: Exec[] }> {
-  const trace = await traceExecs();
-  const outcome = await fn().then((value) => ({ value }), (error: unknown) => ({ error }));
-  const execs = await trace.stop();
-  if ('error' in outcome) throw outcome.error;
-  return { result: outcome.value, execs };
 }

@@ -75,7 +75,7 @@ afterAll(async () => {
 
 describe('the job hands its secrets to duplicity alone', () => {
   it('a backup: duplicity gets them; curl, every other child and the gpg-agent left running do not', async () => {
-    const trace = await execRecorder();
+    const trace = await execRecorder({ ancestry: true });
     const run = await cronRun(script, [], trace);
     const execs = await trace.execs();
     await trace.cleanup();
@@ -100,7 +100,7 @@ describe('the job hands its secrets to duplicity alone', () => {
     await writeFile(file, 'not the passphrase', { mode: 0o600 });
     // The agent caches the right passphrase from the first run: forget it, so the wrong one fails.
     await execa('gpgconf', ['--kill', 'gpg-agent'], { env: { GNUPGHOME: keys.home }, reject: false });
-    const trace = await execRecorder();
+    const trace = await execRecorder({ ancestry: true });
     const run = await cronRun(script, [], trace);
     const execs = await trace.execs();
     await trace.cleanup();

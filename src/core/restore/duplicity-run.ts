@@ -11,6 +11,8 @@ import { removeOnExit } from '../exit-cleanup';
 export interface DuplicityRun {
   /** duplicity's arguments without --log-fd (added here): the action first, then only options it takes. */
   args: [Action, ...string[]];
+  /** Words before duplicity's own (a python launcher that hands raw-byte paths on: duplicity/byte-safe.ts). */
+  prefix?: string[];
   /** The whole environment of the child: cron-like, nothing inherited by accident. */
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -69,7 +71,7 @@ export async function runDuplicity(job: DuplicityRun): Promise<DuplicityOutcome>
     const stallMs = job.stallMs ?? stallMsFrom(process.env);
     const run = spawnWatched({
       program: job.program ?? 'duplicity',
-      args: [...job.args, '--log-fd', '3'],
+      args: [...(job.prefix ?? []), ...job.args, '--log-fd', '3'],
       env: { ...job.env, TMPDIR: temp },
       extraFds: 1,
       signal: job.signal,

@@ -1,4 +1,5 @@
 import { runDuplicity } from './duplicity-run';
+import { duplicityCommand } from '../duplicity/byte-safe';
 import { duplicityFailure } from './failure';
 import { INFO, parseDuplicityTime, unescapeDuplicityPath, type LogRecord } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
@@ -13,7 +14,10 @@ export interface Entry {
 
 const TYPES = new Set(['reg', 'dir', 'sym', 'fifo', 'sock', 'chr', 'blk']);
 
-/** One list-current-files record (`20261126T073510Z 'sub/b.txt' reg`) to an entry; the root `.` is skipped. */
+/**
+ * One list-current-files record (`20261126T073510Z 'sub/b.txt' reg`) to an entry; the root `.` is
+ * skipped. The path keeps undecodable bytes as U+DCHH (names.ts): displayPath() for screens.
+ */
 export function parseListRecord(record: LogRecord): Entry | undefined {
   if (record.level !== 'INFO' || record.code !== INFO.fileList) return undefined;
   const m = /^(\S+) ('.*') (\S+)$/.exec(record.control[0] ?? '');
@@ -90,7 +94,11 @@ export async function listFiles(
 ): Promise<FileIndex> {
   const index = new FileIndex();
   let lastReport = 0;
+  // Byte-safe: a record naming a non-UTF-8 file would otherwise be dropped by duplicity's log.
+  const dup = await duplicityCommand(source.duplicity?.path);
   const outcome = await runDuplicity({
+    program: dup.program,
+    prefix: dup.prefix,
     args: ['list-current-files', ...commonArgs(source), ...(opts.time ? ['--time', opts.time] : []), backendUrl(source)],
     env: duplicityEnv(source),
     signal: opts.signal,

@@ -9,7 +9,9 @@ import { removeStaleRestoreFolders } from './leftovers';
 import { duplicityFailure } from './failure';
 import { INFO } from '../duplicity/logfd';
 import { backendUrl, commonArgs, duplicityEnv, type BackupSource } from './source';
-import { assertRestorable, inspectTarget } from './target-dir';
+import { assertRestorable, assertWritable, inspectTarget } from './target-dir';
+import { duplicityCommand, pathArgument } from '../duplicity/byte-safe';
+import { displayPath, hasRawBytes, pathBytes } from './names';
 
 export interface RestoreRequest {
   source: BackupSource;
@@ -64,6 +66,7 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
   const path = request.path === undefined ? undefined : normalizeBackupPath(request.path);
   const state = await inspectTarget(target);
   assertRestorable(target, state, Boolean(request.overwrite));
+  await assertWritable(target, state);
 
   // Staging on the same filesystem as the target, so the final move is a rename, never a copy. Its
   // name holds our pid: a later restore removes it if this process dies before it can.
@@ -77,11 +80,19 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
   const restored = join(staging, 'r');
   let rootTimes: { atime: Date; mtime: Date } | undefined;
   try {
+    const dup = await duplicityCommand(request.source.duplicity?.path);
+    if (path && hasRawBytes(path) && !dup.bytesOk) {
+      throw new UserError(`The path ${displayPath(path)} is not UTF-8, and ${dup.program} is not a python script this restore can hand raw bytes to.`, {
+        fix: 'Restore its folder, or everything, instead.', code: 'usage', exitCode: 2,
+      });
+    }
     const args: [Action, ...string[]] = ['restore', ...commonArgs(request.source), '-v', 'info'];
-    if (path) args.push(pathFlag(request.flagFamily), path);
+    if (path) args.push(pathFlag(request.flagFamily), pathArgument(path));
     if (request.time) args.push('--time', request.time);
     args.push(backendUrl(request.source), restored);
     const outcome = await runDuplicity({
+      program: dup.program,
+      prefix: dup.prefix,
       args,
       env: duplicityEnv(request.source),
       signal: request.signal,
@@ -94,10 +105,13 @@ export async function restore(request: RestoreRequest): Promise<RestoreSummary> 
     if (outcome.exitCode !== 0) throw duplicityFailure('Restore', outcome);
     const counts = await countTree(restored);
     request.onProgress?.(`moving ${counts.files} files into place`);
-    const restoredAt = path ? join(target, path) : target;
+    // The restored path's own bytes (it may not be UTF-8): never a string the filesystem would re-encode.
+    const dest = path ? bytesUnder(target, path) : target;
+    const destParent = path ? bytesUnder(target, dirname(path)) : dirname(target);
     if (!path && state.kind !== 'absent') rootTimes = await lstat(restored);
-    await moveIntoPlace(restored, restoredAt, state.kind === 'absent' && !path);
-    return { target, restoredAt, path, time: request.time, ...counts, seconds: (Date.now() - started) / 1000 };
+    await moveIntoPlace(restored, dest, destParent, state.kind === 'absent' && !path);
+    const restoredAt = path ? join(target, displayPath(path)) : target;
+    return { target, restoredAt, path: path === undefined ? undefined : displayPath(path), time: request.time, ...counts, seconds: (Date.now() - started) / 1000 };
   } finally {
     await rm(staging, { recursive: true, force: true });
     release();
@@ -118,17 +132,29 @@ async function writable<T>(target: string, write: () => Promise<T>): Promise<T> 
   }
 }
 
+/** A filesystem path: a string when it is UTF-8, else its bytes (names from the backup may be neither). */
+type FsPath = string | Buffer;
+
+/** `root/relative` as bytes, the relative part in the backup's own bytes. */
+function bytesUnder(root: string, relative: string): FsPath {
+  return relative === '.' ? root : Buffer.concat([Buffer.from(`${root.replace(/\/+$/, '')}/`), pathBytes(relative)]);
+}
+
+function child(dir: FsPath, name: Buffer): Buffer {
+  return Buffer.concat([Buffer.isBuffer(dir) ? dir : Buffer.from(dir), Buffer.from('/'), name]);
+}
+
 /** Moves a restored tree to `dest`: a rename when nothing is there, else a merge into what is. */
-async function moveIntoPlace(from: string, dest: string, destIsFree: boolean): Promise<void> {
+async function moveIntoPlace(from: string, dest: FsPath, destParent: FsPath, destIsFree: boolean): Promise<void> {
   if (destIsFree) {
     await rename(from, dest);
     return;
   }
-  await mkdir(dirname(dest), { recursive: true });
+  await mkdir(destParent, { recursive: true });
   await merge(from, dest);
 }
 
-async function merge(from: string, dest: string): Promise<void> {
+async function merge(from: FsPath, dest: FsPath): Promise<void> {
   const src = await lstat(from);
   let existing;
   try {
@@ -141,7 +167,7 @@ async function merge(from: string, dest: string): Promise<void> {
     return;
   }
   if (src.isDirectory() && existing.isDirectory()) {
-    for (const name of await readdir(from)) await merge(join(from, name), join(dest, name));
+    for (const name of await readdir(from, { encoding: 'buffer' })) await merge(child(from, name), child(dest, name));
     // Moving children in touched the folder's mtime: give it the backup's.
     await utimes(dest, src.atime, src.mtime);
     await rmdir(from);
@@ -154,11 +180,12 @@ async function merge(from: string, dest: string): Promise<void> {
 
 export async function countTree(root: string): Promise<{ files: number; directories: number; symlinks: number; bytes: number }> {
   const counts = { files: 0, directories: 0, symlinks: 0, bytes: 0 };
-  const walk = async (p: string): Promise<void> => {
+  // Names as bytes: a name that is not UTF-8 must not be re-encoded into one that does not exist.
+  const walk = async (p: FsPath): Promise<void> => {
     const st = await lstat(p);
     if (st.isDirectory()) {
       counts.directories++;
-      for (const name of await readdir(p)) await walk(join(p, name));
+      for (const name of await readdir(p, { encoding: 'buffer' })) await walk(child(p, name));
     } else if (st.isSymbolicLink()) counts.symlinks++;
     else {
       counts.files++;

@@ -1,4 +1,5 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, rmdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 
 export type TargetState = { kind: 'absent' } | { kind: 'empty' } | { kind: 'non-empty'; entries: number } | { kind: 'not-a-directory' };
@@ -26,6 +27,35 @@ export function assertRestorable(target: string, state: TargetState, overwrite: 
     throw new UserError(`The restore target ${target} is not empty (${state.entries} entries); nothing was restored or changed.`, {
       fix: 'Restore into a new or empty folder (--target), or run interactively and confirm merging over what is there.',
       code: 'target-not-empty',
+    });
+  }
+}
+
+const WHY: Record<string, string> = {
+  EROFS: 'it is on a read-only filesystem',
+  EACCES: 'permission denied',
+  EPERM: 'the operation is not permitted (an immutable folder?)',
+  ENOSPC: 'the filesystem is full',
+  EDQUOT: 'the disk quota is used up',
+};
+
+/**
+ * Refuses a target nothing can be written into (a read-only mount, a folder without write permission,
+ * a full disk) before anything is downloaded: a probe folder is made where the restore will write (the
+ * target, or its nearest existing parent) and removed again.
+ */
+export async function assertWritable(target: string, state: TargetState): Promise<void> {
+  let dir = state.kind === 'absent' ? dirname(target) : target;
+  while (dirname(dir) !== dir && !(await stat(dir).then(() => true, () => false))) dir = dirname(dir);
+  try {
+    await rmdir(await mkdtemp(join(dir, '.dupliswift-write-test-')));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new UserError(`Cannot write to the restore target ${target}: ${WHY[code] ?? code} (in ${dir}); nothing was restored.`, {
+      fix: code === 'EROFS'
+        ? 'Restore onto a writable filesystem (--target), or remount this one read-write (mount -o remount,rw).'
+        : 'Pick a folder you may write to, with room for the restore (--target).',
+      code: 'target-not-writable',
     });
   }
 }

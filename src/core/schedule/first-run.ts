@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -94,7 +95,10 @@ export async function pickTestFile(source: string, exclude: string[]): Promise<s
   let seen = 0;
   while (queue.length && seen < 2000) {
     const dir = queue.shift()!;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+    // Names as bytes: one that is not UTF-8 (latin1-\xe9.txt) cannot be passed to backup.sh as an
+    // argument from here, so it is never the sample; as a decoded string it would not even stat.
+    const raw = await readdir(dir, { withFileTypes: true, encoding: 'buffer' }).catch(() => []);
+    const entries = raw.filter((e) => isUtf8(e.name)).map((e) => ({ name: e.name.toString('utf8'), isDirectory: () => e.isDirectory(), isFile: () => e.isFile() }));
     for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, e.name);
       if (exclude.some((x) => path === x || path.startsWith(`${x}/`))) continue;

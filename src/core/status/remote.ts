@@ -1,5 +1,4 @@
 import { homedir } from 'node:os';
-import { INFO } from '../duplicity/logfd';
 import { describeError } from '../errors';
 import { containerHead } from '../openstack/swift';
 import type { Profile } from '../profile/types';

@@ -31,8 +31,13 @@ import type { Step } from '../run-steps';
 import type { SetupState } from './state';
 
 /** "a, b" or one per line (the answers file's list arrives one per line). */
+/**
+ * The exclude list: one path per line (an answers file's list arrives so), or on one line separated by
+ * commas. Exclusions are absolute, so only a comma before the next "/" separates: `/srv/a,b` stays one path.
+ */
 export function parseList(text: string): string[] {
-  return text.split(/\n|,\s*/).map((s) => s.trim()).filter(Boolean);
+  const items = text.includes('\n') ? text.split('\n') : text.split(/,\s*(?=\/)/);
+  return items.map((s) => s.trim()).filter(Boolean);
 }
 
 export { DEFAULT_DRILL } from './answer-checks';
