@@ -25,6 +25,8 @@ export interface Profile {
     /** Tries of a duplicity step in all after transient failures (5xx, resets, stalls; default 3), and the first wait in seconds (default 60, doubled each time). */
     retries?: number;
     retryDelay?: number;
+    /** Minutes a backup waits for a running restore drill before it gives up and alerts (default 60). */
+    drillWait?: number;
   };
   secrets: 'file' | 'keyring';
   install: 'crontab' | 'cron.d' | 'systemd' | 'none';
