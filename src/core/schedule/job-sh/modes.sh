@@ -26,7 +26,7 @@ lock_busy() {
     ALERT=0
     log "another backup of this profile is running; this run did nothing"
   fi
-  { printf 'dupliswift %s: another backup is running; nothing done\n' "$PROFILE" >&2; } 2>/dev/null || true
+  printf 'dupliswift %s: another backup is running; nothing done\n' "$PROFILE" >&2 || true
   exit 75
 }
 
