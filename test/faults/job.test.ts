@@ -28,7 +28,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { writeBackupJob, type JobInput } from '../../src/core/schedule/job';
 import {
   fakeMail, makeSource, makeTestKeys, pingServer, stackUp, swiftDelete, swiftList, treeBytes, type StackEnv, type TestKeys,
@@ -143,6 +143,9 @@ afterAll(async () => {
   await swiftDelete(stack, container).catch(() => undefined);
   await Promise.all([keystone?.close(), swift?.close(), keys?.cleanup(), ping?.close(), rm(source, { recursive: true, force: true }), rm(root, { recursive: true, force: true }), rm(mail.dir, { recursive: true, force: true })]);
 });
+
+// Each case sets its own faults; none leaks into the next.
+beforeEach(() => noFaults());
 
 /** Starts a run, waits until the fault holds it, sends `signal` to bash; checks what a signal must leave. */
 async function signalAt(proxy: FaultProxy, hit: RegExp, signal: NodeJS.Signals, code: number) {
@@ -331,6 +334,7 @@ describe('locks', () => {
   it('a lock held longer than the threshold makes the skipped run alert; a normal overlap does not', async () => {
     ping.hits.length = 0;
     const holder = holdLocks([join(input.dir, 'backup.lock')]);
+    try {
     await new Promise((r) => setTimeout(r, 500));
     // The default threshold (the schedule's interval, a day): a normal overlap, no alert.
     let run = await start();
@@ -344,26 +348,31 @@ describe('locks', () => {
     expect(run.exitCode).toBe(75);
     expect(ping.hits).toEqual(['/ping/abc/fail']);
     expect(await mailText()).toMatch(/held the lock/);
-    holder.kill();
-    await holder;
-    await writeBackupJob(input);
+    } finally {
+      holder.kill();
+      await holder;
+      await writeBackupJob(input);
+    }
   }, 120_000);
 
   it('a backup that finds a restore drill running waits for it, and alerts when the wait runs out', async () => {
     ping.hits.length = 0;
     // A drill as the job runs one: the drill lock, then the main lock.
     const drill = holdLocks([`${join(input.dir, 'backup.lock')}.drill`, join(input.dir, 'backup.lock')]);
-    await new Promise((r) => setTimeout(r, 700));
-    await writeBackupJob({ ...input, profile: { ...input.profile, schedule: { ...input.profile.schedule, drillWait: 2 / 60 } } });
-    const run = await start();
-    expect(run.exitCode).toBe(75);
-    const log = await logText();
-    expect(log).toMatch(/a restore drill is running; the backup waits for it\n/);
-    expect(log).toMatch(/the restore drill still holds the lock after 2 s/);
-    expect(ping.hits).toEqual(['/ping/abc/fail']);
-    drill.kill();
-    await drill;
-    await writeBackupJob(input);
+    try {
+      await new Promise((r) => setTimeout(r, 700));
+      await writeBackupJob({ ...input, profile: { ...input.profile, schedule: { ...input.profile.schedule, drillWait: 2 / 60 } } });
+      const run = await start();
+      expect(run.exitCode).toBe(75);
+      const log = await logText();
+      expect(log).toMatch(/a restore drill is running; the backup waits for it\n/);
+      expect(log).toMatch(/the restore drill still holds the lock after 2 s/);
+      expect(ping.hits).toEqual(['/ping/abc/fail']);
+    } finally {
+      drill.kill();
+      await drill;
+      await writeBackupJob(input);
+    }
   }, 120_000);
 
   it('two runs at once: one backs up, the other leaves with 75 and no alert', async () => {
