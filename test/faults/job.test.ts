@@ -335,19 +335,19 @@ describe('locks', () => {
     ping.hits.length = 0;
     const holder = holdLocks([join(input.dir, 'backup.lock')]);
     try {
-    await new Promise((r) => setTimeout(r, 500));
-    // The default threshold (the schedule's interval, a day): a normal overlap, no alert.
-    let run = await start();
-    expect(run.exitCode).toBe(75);
-    expect(ping.hits).toEqual([]);
-    // A threshold of a second, and a lock held since longer.
-    const tight = { ...input, profile: { ...input.profile, schedule: { ...input.profile.schedule, lockAlertAfter: 1 / 60 } } };
-    await writeBackupJob(tight);
-    await execa('/usr/bin/touch', ['-d', '-5 seconds', join(input.dir, 'backup.lock')]);
-    run = await start();
-    expect(run.exitCode).toBe(75);
-    expect(ping.hits).toEqual(['/ping/abc/fail']);
-    expect(await mailText()).toMatch(/held the lock/);
+      await new Promise((r) => setTimeout(r, 500));
+      // The default threshold (the schedule's interval, a day): a normal overlap, no alert.
+      let run = await start();
+      expect(run.exitCode).toBe(75);
+      expect(ping.hits).toEqual([]);
+      // A threshold of a second, and a lock held since longer.
+      const tight = { ...input, profile: { ...input.profile, schedule: { ...input.profile.schedule, lockAlertAfter: 1 / 60 } } };
+      await writeBackupJob(tight);
+      await execa('/usr/bin/touch', ['-d', '-5 seconds', join(input.dir, 'backup.lock')]);
+      run = await start();
+      expect(run.exitCode).toBe(75);
+      expect(ping.hits).toEqual(['/ping/abc/fail']);
+      expect(await mailText()).toMatch(/held the lock/);
     } finally {
       holder.kill();
       await holder;
