@@ -5,7 +5,7 @@
 # swiftclient's Connection.put_object without an ETag; a sitecustomize on duplicity's PYTHONPATH adds
 # it (swiftclient's large-object path already checks MD5s itself). Costs one local read of each volume:
 # measured here, MD5 of a 200 MB volume (the default volsize) took 2.0-2.9 s on a machine at load 20 on 2
-# cores (~100 MB/s; hashlib's MD5 runs ~500 MB/s idle), no download and no decrypt; a verify pass would
+# cores (~100 MB/s; not measured on an idle machine), no download and no decrypt; a verify pass would
 # fetch and decrypt every volume again.
 # The same hook makes swiftclient's errors say their HTTP status: duplicity logs only an exception's
 # first argument ("Object PUT failed"), which hid 413, 507 and 503 alike; the failure classes
