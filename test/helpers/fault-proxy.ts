@@ -23,7 +23,7 @@ export type Fault =
   | { kind: 'hang' }
   /** Forwards `after` bytes of the request body, then cuts the connection. */
   | { kind: 'cut'; after: number }
-  /** Forwards `after` bytes of the request body, then stops reading and never answers. */
+  /** Reads `after` bytes of the request body, then stops reading and never answers (nothing reaches the server). */
   | { kind: 'stall'; after: number }
   /** Flips the byte at `offset` of the request body (XOR 0xff) and forwards the rest untouched. */
   | { kind: 'flip'; offset: number }
@@ -132,6 +132,11 @@ export async function startFaultProxy(target: string, opts: { rules?: Rule[]; tl
       req.resume();
       return;
     }
+    if (fault?.kind === 'stall') {
+      let got = 0;
+      req.on('data', (c: Buffer) => { got += c.length; if (got >= fault.after) req.pause(); });
+      return;
+    }
     if (fault?.kind === 'status') {
       const body = fault.body ?? `<html><h1>${fault.status}</h1><p>injected by the fault proxy</p></html>`;
       req.resume();
@@ -191,9 +196,6 @@ export async function startFaultProxy(target: string, opts: { rules?: Rule[]; tl
       out.on('error', () => req.socket.destroy());
       if (fault?.kind === 'cut') {
         req.pipe(limitAfter(fault.after, () => { out.destroy(); req.socket.destroy(); })).pipe(out);
-      } else if (fault?.kind === 'stall') {
-        // Forward the first bytes, then stop reading: the client's send buffer fills and it blocks.
-        req.pipe(limitAfter(fault.after, () => { req.unpipe(); req.pause(); })).pipe(out);
       } else if (fault?.kind === 'flip') {
         req.pipe(flipAt(fault.offset)).pipe(out);
       } else {

@@ -59,7 +59,7 @@ const CLASSES: Array<{ class: FailureClass; test: RegExp; transient: boolean; me
     fix: 'Usually passing: the scheduled job retries with backoff. If it lasts, check the cloud\'s status.',
   },
   {
-    class: 'network', test: /Connection reset|RemoteDisconnected|Connection aborted|Connection refused|Max retries exceeded|timed out|ProtocolError|ChunkedEncodingError|IncompleteRead|Broken pipe|BrokenPipe/, transient: true,
+    class: 'network', test: /Connection reset|RemoteDisconnected|Remote end closed|ConnectionError|Connection aborted|Connection refused|Max retries exceeded|timed out|ProtocolError|ChunkedEncodingError|IncompleteRead|Broken pipe|BrokenPipe/, transient: true,
     message: 'The connection to Keystone or Swift failed (refused, reset or cut off).',
     fix: 'Check that the auth URL answers from this machine (`dupliswift check`); a passing network fault is retried.',
   },

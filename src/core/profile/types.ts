@@ -40,6 +40,8 @@ export interface Profile {
     /** duplicity intervals (e.g. 36h, 3D): `status` warns / goes critical when the last success is older (default: from the schedule). */
     warnAfter?: string;
     critAfter?: string;
+    /** Minutes a backup waits for a running restore drill before it gives up and alerts (default 60). */
+    drillWait?: number;
   };
   secrets: 'file' | 'keyring';
   install: 'crontab' | 'cron.d' | 'systemd' | 'none';

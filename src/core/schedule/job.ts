@@ -97,6 +97,7 @@ export function jobLimits(s: Profile['schedule']): Partial<JobLimits> {
     watchEverySeconds: s.stallMinutes !== undefined && s.stallMinutes * 60 < 150 ? Math.max(1, Math.floor((s.stallMinutes * 60) / 10)) : undefined,
     retryAttempts: s.retries,
     retryDelaySeconds: s.retryDelay,
+    drillWaitSeconds: minutes(s.drillWait),
     netTimeoutSeconds: s.stallMinutes !== undefined ? Math.min(30, s.stallMinutes * 60) : undefined,
   };
 }

@@ -8,7 +8,7 @@ log_line() {
   printf -v line '%(%Y-%m-%d %H:%M:%S %z)T %s' -1 "$1"
   { printf '%s\n' "$line" >>"$LOG_FILE"; } 2>/dev/null && return 0
   LOG_BROKEN=1
-  { printf '%s\n' "$line" >&2; } 2>/dev/null || true
+  printf '%s\n' "$line" >&2 || true
   [ ! -x /usr/bin/logger ] || /usr/bin/logger -t "dupliswift[$$]" -- "$PROFILE: $1" </dev/null >/dev/null 2>&1 || true
 }
 # Timestamps a stream (a duplicity step's output) into the log, and a copy into $1 when given (the
@@ -28,7 +28,7 @@ log() {
 die() {
   log "ERROR: $*"
   FAIL_NOTE=${FAIL_NOTE:-"dupliswift $PROFILE on $HOSTNAME: $*"}
-  { printf 'dupliswift %s: %s\n' "$PROFILE" "$*" >&2; } 2>/dev/null || true
+  printf 'dupliswift %s: %s\n' "$PROFILE" "$*" >&2 || true
   exit 78
 }
 

@@ -26,7 +26,7 @@ lock_busy() {
     ALERT=0
     log "another backup of this profile is running; this run did nothing"
   fi
-  { printf 'dupliswift %s: another backup is running; nothing done\n' "$PROFILE" >&2; } 2>/dev/null || true
+  printf 'dupliswift %s: another backup is running; nothing done\n' "$PROFILE" >&2 || true
   exit 75
 }
 
@@ -39,7 +39,7 @@ backup() {
   exec 9>>"$LOCK_FILE"
   if ! "$FLOCK" -n 9; then
     drill_running || lock_busy
-    log "a restore drill is running; the backup waits for it (at most $(span "$DRILL_WAIT"))"
+    log "a restore drill is running; the backup waits for it"
     if ! "$FLOCK" -w "$DRILL_WAIT" 9; then
       FAIL_NOTE="dupliswift $PROFILE on $HOSTNAME: no backup: it waited $(span "$DRILL_WAIT") for a restore drill that still holds the lock. Fix: see $LOG_FILE; stop the drill if it hangs."
       log "the restore drill still holds the lock after $(span "$DRILL_WAIT"); this run did nothing"

@@ -45,7 +45,7 @@ classify_failure() {
       FAILURE_CLASS=server-error
       FAILURE_WORDS="Keystone or Swift answered with a server error (HTTP 5xx). Fix: usually passing; the job retried with backoff. If it lasts, check the cloud's status."
       ;;
-    *"Connection reset"* | *RemoteDisconnected* | *"Connection aborted"* | *"Connection refused"* | *"Max retries exceeded"* | *"timed out"* | *ProtocolError* | *ChunkedEncodingError* | *"IncompleteRead"* | *"Broken pipe"* | *BrokenPipe*)
+    *"Connection reset"* | *RemoteDisconnected* | *"Remote end closed"* | *ConnectionError* | *"Connection aborted"* | *"Connection refused"* | *"Max retries exceeded"* | *"timed out"* | *ProtocolError* | *ChunkedEncodingError* | *"IncompleteRead"* | *"Broken pipe"* | *BrokenPipe*)
       FAILURE_CLASS=network
       FAILURE_WORDS="the connection to Keystone or Swift failed (refused, reset or cut off). Fix: check that the auth URL answers from this machine (dupliswift check); a passing network fault is retried."
       ;;
@@ -97,15 +97,17 @@ run_step() {
 # the watchdog.) No secret is sent: this is the unauthenticated version document. Retried like a step.
 keystone_answers() {
   [ -n "$CURL" ] && [ -n "${SWIFT_AUTHURL:-}" ] || return 0
-  local ca=() code cerr why attempt=1 delay=$RETRY_DELAY nap err="$RUN_TMP/keystone.err"
+  local ca=() out code cerr why attempt=1 delay=$RETRY_DELAY nap
   [ -z "${REQUESTS_CA_BUNDLE:-}" ] || ca=(--cacert "$REQUESTS_CA_BUNDLE")
   while :; do
     cerr=0
-    code=$("$CURL" -sS -o /dev/null -w '%{http_code}' --connect-timeout "$NET_TIMEOUT" -m "$NET_TIMEOUT" "${ca[@]}" "$SWIFT_AUTHURL" 2>"$err") || cerr=$?
+    # No file for curl's message: this must work on a full disk too.
+    out=$("$CURL" -sS -o /dev/null -w '\n%{http_code}' --connect-timeout "$NET_TIMEOUT" -m "$NET_TIMEOUT" "${ca[@]}" "$SWIFT_AUTHURL" 2>&1) || cerr=$?
+    code=${out##*$'\n'}
     case $cerr:$code in
       0:[234]??) return 0 ;;
     esac
-    why=$(/usr/bin/tail -n 1 "$err" 2>/dev/null) || true
+    why=${out%%$'\n'*}
     why=${why#curl: }
     case $cerr:$code in
       28:*) FAILURE_CLASS=network FAILURE_WORDS="Keystone at $SWIFT_AUTHURL did not answer within $NET_TIMEOUT s (it accepts connections but never replies, or the network drops them). Fix: check Keystone's status; a passing fault is retried." ;;

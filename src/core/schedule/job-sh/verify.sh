@@ -3,7 +3,10 @@
 # file as its ETag, and Swift refuses (HTTP 422) a body whose MD5 differs, so a volume corrupted on
 # the way is never stored as good; duplicity retries it. duplicity (0.8 to 3.x) uploads through
 # swiftclient's Connection.put_object without an ETag; a sitecustomize on duplicity's PYTHONPATH adds
-# it (swiftclient's large-object path already checks MD5s itself). Costs one local read of each volume.
+# it (swiftclient's large-object path already checks MD5s itself). Costs one local read of each volume:
+# measured here, MD5 of a 200 MB volume (the default volsize) took 2.0-2.9 s on a machine at load 20 on 2
+# cores (~100 MB/s; not measured on an idle machine), no download and no decrypt; a verify pass would
+# fetch and decrypt every volume again.
 # The same hook makes swiftclient's errors say their HTTP status: duplicity logs only an exception's
 # first argument ("Object PUT failed"), which hid 413, 507 and 503 alike; the failure classes
 # (retry.sh) read the status from the log.
