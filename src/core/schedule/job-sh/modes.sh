@@ -71,22 +71,21 @@ backup() {
   return "$rc"
 }
 
-# A read-only command in the foreground (status, restore): output to the caller, duplicity in its own
-# process group under the watchdog, so a signal or a hang stops it like a backup step.
+# A read-only command in the foreground (status, restore): output to the caller, under the watchdog,
+# so a signal or a hang stops it like a backup step.
 run_foreground() {
-  local rc=0 watcher
-  /bin/rm -f -- "$RUN_TMP/stalled"
-  launch_gpg_agent
-  (export_secrets && exec /usr/bin/setsid "$@") </dev/null &
-  DUP_PID=$!
-  watchdog "$DUP_PID" "$MODE" &
-  watcher=$!
-  wait "$DUP_PID" || rc=$?
-  DUP_PID=''
-  kill "$watcher" 2>/dev/null || true
-  wait "$watcher" 2>/dev/null || true
-  if [ -e "$RUN_TMP/stalled" ]; then rc=124; fi
-  return "$rc"
+  run_watched "$MODE" '' "$@"
+}
+
+# What status and restore do first: wait for a running backup (ten minutes at most), then the run's
+# own temp folder, the secrets and, with an application credential, a token.
+prepare_read() {
+  exec 9>>"$LOCK_FILE"
+  "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
+  hold_lock
+  make_run_tmp
+  read_secrets
+  authenticate
 }
 
 # A failed backup can leave a partial set (a manifest without all its volumes) in the local cache and
@@ -101,12 +100,7 @@ tidy_after_failure() {
 }
 
 status() {
-  exec 9>>"$LOCK_FILE"
-  "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
-  hold_lock
-  make_run_tmp
-  read_secrets
-  authenticate
+  prepare_read
   tidy_after_failure
   run_foreground "$DUPLICITY" collection-status "${COMMON[@]}" "${LOGFD[@]}" "$TARGET"
 }
@@ -114,12 +108,7 @@ status() {
 restore() {
   [ $# = 2 ] || die "usage: $0 restore PATH DEST"
   [ ! -e "$2" ] || die "$2 already exists; restore into a new path so nothing is overwritten"
-  exec 9>>"$LOCK_FILE"
-  "$FLOCK" -w 600 9 || die "the lock $LOCK_FILE stayed busy for 10 minutes"
-  hold_lock
-  make_run_tmp
-  read_secrets
-  authenticate
+  prepare_read
   log "restore of $1 into $2 started"
   tidy_after_failure
   if [ "$1" = . ]; then

@@ -43,6 +43,31 @@ stop_duplicity() {
   wait "$pid" 2>/dev/null || true
 }
 
+# Runs duplicity ("$3"...) with its output appended to $2 (empty: the caller's stdout and stderr), under
+# the watchdog (named $1 in its words): in a
+# session and process group of its own, the secrets exported into it alone, after the gpg-agent is up.
+# Returns duplicity's exit code, or 124 when the watchdog stopped a run that made no progress.
+run_watched() {
+  local what=$1 out=$2 rc=0 watcher
+  shift 2
+  /bin/rm -f -- "$RUN_TMP/stalled"
+  launch_gpg_agent
+  if [ -n "$out" ]; then
+    (export_secrets && exec /usr/bin/setsid "$@") </dev/null >>"$out" 2>&1 &
+  else
+    (export_secrets && exec /usr/bin/setsid "$@") </dev/null &
+  fi
+  DUP_PID=$!
+  watchdog "$DUP_PID" "$what" &
+  watcher=$!
+  wait "$DUP_PID" || rc=$?
+  DUP_PID=''
+  kill "$watcher" 2>/dev/null || true
+  wait "$watcher" 2>/dev/null || true
+  if [ -e "$RUN_TMP/stalled" ]; then rc=124; fi
+  return "$rc"
+}
+
 # Runs one duplicity step with its output timestamped into the log (and kept in $STEP_OUT for the
 # failure classes), under the watchdog; returns duplicity's exit code, or 124 when the watchdog
 # stopped a run that made no progress.
@@ -62,18 +87,9 @@ run_logged() {
   else
     fifo=$LOG_FILE
   fi
-  launch_gpg_agent
-  (export_secrets && exec /usr/bin/setsid "$@") </dev/null >>"$fifo" 2>&1 &
-  DUP_PID=$!
-  watchdog "$DUP_PID" "$what" &
-  watcher=$!
-  wait "$DUP_PID" || rc=$?
-  DUP_PID=''
-  kill "$watcher" 2>/dev/null || true
-  wait "$watcher" 2>/dev/null || true
+  run_watched "$what" "$fifo" "$@" || rc=$?
   [ -z "$stamper" ] || wait "$stamper" 2>/dev/null || true
   /bin/rm -f -- "$RUN_TMP/$what.fifo"
-  if [ -e "$RUN_TMP/stalled" ]; then rc=124; fi
   log "$what finished with exit code $rc"
   return "$rc"
 }
