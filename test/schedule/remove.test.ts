@@ -176,7 +176,9 @@ describe('uninstallSchedule as root, with its own cron.d and unit folders', () =
       await writeFile(cronDPath(profileName, cronD), cronDFile({ profile: profileName, schedule: '17 3 * * *', script: '/x/backup.sh' }));
       await writeFile(cronDPath(`${profileName}x`, cronD), cronDFile({ profile: `${profileName}x`, schedule: '17 3 * * *', script: '/y/backup.sh' }));
       await writeFile(join(cronD, 'e2scrub_all'), '# theirs\n');
-      for (const ext of ['service', 'timer']) await writeFile(join(units, `${unitName(profileName)}.${ext}`), '[Unit]\n');
+      // Real units of the profile (their Description names it: only such files are ever removed).
+      const ours = generateUnits({ profile: profileName, script: '/x/backup.sh', schedule: '17 3 * * *' });
+      for (const ext of ['service', 'timer'] as const) await writeFile(join(units, `${unitName(profileName)}.${ext}`), ours[ext]);
       await writeFile(join(units, 'ssh.service'), '[Unit]\n');
       await chmod(cronD, 0o755);
       // The throwaway user's crontab stands in for root's: root's own is never read or written here.
