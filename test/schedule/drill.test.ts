@@ -73,8 +73,12 @@ describe('backup.sh drill, run as cron runs it', () => {
     const run = await cronRunScript(script, ['drill'], trace);
     const execs = await trace.execs().finally(() => trace.cleanup());
     expect(secretsInArgv(execs, [keys.encryptPassphrase, keys.signPassphrase, stack.OS_PASSWORD])).toEqual([]);
-    // list-current-files and restore, each with the secrets in its environment only.
-    expect(execsOf(execs, 'duplicity').map((e) => e.argv[1])).toEqual(['list-current-files', 'restore']);
+    // The job's version check (job-sh/version.sh, no secret), then list-current-files and restore, each
+    // with the secrets in its environment.
+    const runs = execsOf(execs, 'duplicity');
+    expect(runs.map((e) => e.argv[1])).toEqual(['--version', 'list-current-files', 'restore']);
+    const hasPassphrase = (e: (typeof runs)[number]) => e.env.includes(`PASSPHRASE=${keys.encryptPassphrase}`);
+    expect(runs.map(hasPassphrase)).toEqual([false, true, true]);
     expect(run.exitCode, run.stderr).toBe(0);
     // Quiet without a terminal, as cron wants (it would mail any output).
     expect(run.stdout).toBe('');
