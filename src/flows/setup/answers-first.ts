@@ -164,10 +164,25 @@ export async function gatherAnswerFacts(ctx: FlowContext, answers: Record<string
   return { uid, env, prefill: { authUrl: prefill.input.authUrl, username: prefill.input.username }, existing, sourceIsDir, exportDir, tools: { mail, curl, flock } };
 }
 
-/** Refuses the run, naming every problem at once, when the answers file would fail part-way. */
-export async function checkAnswersFirst(ctx: FlowContext): Promise<void> {
+/** `over` laid on `base`, object by object: what the answers file says wins, the rest stays. */
+export function layAnswers(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    const plain = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+    out[k] = plain(b) && plain(v) ? layAnswers(b, v) : v;
+  }
+  return out;
+}
+
+/**
+ * Refuses the run, naming every problem at once, when the answers file would fail part-way. Setup
+ * again on a profile (`seed`): the profile's own answers stand where the file says nothing.
+ */
+export async function checkAnswersFirst(ctx: FlowContext, seed?: Record<string, unknown>): Promise<void> {
   if (!ctx.answers) return;
-  const { values, yes, source } = ctx.answers;
+  const { yes, source } = ctx.answers;
+  const values = seed ? layAnswers(seed, ctx.answers.values) : ctx.answers.values;
   const problems = answerProblems(values, yes, await gatherAnswerFacts(ctx, values, yes));
   if (problems.length === 0) return;
   throw new UsageError(

@@ -26,11 +26,28 @@ export function seedFromProfile(profile: Profile & { dir: string }): Omit<SetupS
   };
 }
 
+/** What a seeded run already knows, as the answers an answers file would give for it. */
+function answersOfSeed(seed: Omit<SetupState, 'ctx'>): Record<string, unknown> {
+  const t = seed.openstack?.target;
+  const defined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+  return defined({
+    profile: seed.result?.profile,
+    keys: seed.keys ? { encrypt: seed.keys.encrypt, sign: seed.keys.sign } : undefined,
+    gnupgHome: seed.keys?.gnupgHome,
+    openstack: t && defined({
+      authUrl: t.authUrl, username: t.username, userDomain: t.userDomainName ?? t.userDomainId, project: t.projectName || t.projectId,
+      projectDomain: t.projectDomainName ?? t.projectDomainId, region: t.region, interface: t.interface, identityVersion: t.identityVersion,
+      cacert: t.cacert, authType: t.authType, applicationCredentialId: t.applicationCredentialId,
+    }),
+    container: seed.container,
+  });
+}
+
 /** The setup wizard, front-end agnostic: the same code runs under the TUI, line mode and answers. */
 export async function runSetup(ctx: FlowContext, steps: Step<SetupState>[] = setupSteps, seed: Omit<SetupState, 'ctx'> = {}): Promise<SetupState> {
   const state: SetupState = { ...seed, ctx };
   // An answers file is checked whole first: a bad answer for the last step must not wait until keys are made.
-  await checkAnswersFirst(ctx);
+  await checkAnswersFirst(ctx, seed.result?.profile ? answersOfSeed(seed) : undefined);
   await runSteps(ctx.prompt, steps, state);
   return state;
 }
