@@ -64,7 +64,8 @@ export function effectiveAnswers(answers: Record<string, unknown>, yes: boolean,
     pick,
     generate,
     sameKey: !generate && keysAnswer?.encrypt !== undefined && keysAnswer.encrypt.toUpperCase().replace(/^0X/, '') === keysAnswer.sign?.toUpperCase().replace(/^0X/, ''),
-    source: pick('source', facts.existing?.source),
+    // Several folders ("sources", checked by core/sources/answers-check) back up / through a filelist.
+    source: Array.isArray(lookup(answers, 'sources')) ? '/' : pick('source', facts.existing?.source),
   };
 }
 
@@ -103,10 +104,18 @@ export function answerProblems(answers: Record<string, unknown>, yes: boolean, f
   }
 
   check('openstack.authUrl', e.pick('openstack.authUrl', facts.prefill.authUrl), authUrlProblem);
-  check('openstack.username', e.pick('openstack.username', facts.prefill.username), (v) => (v.trim() ? undefined : 'The user name cannot be empty.'));
-  const v2 = lookup(answers, 'openstack.identityVersion') === '2.0' || /\/v2\.0\/?$/.test(str(lookup(answers, 'openstack.authUrl')) ?? facts.prefill.authUrl ?? '');
-  if (!v2) check('openstack.userDomain', e.pick('openstack.userDomain', 'Default'), (v) => (v.trim() ? undefined : 'The domain cannot be empty.'));
-  if (!facts.env.OS_PASSWORD) problems.push('OS_PASSWORD is not set (or empty): the OpenStack password comes from it (export it; never put it in the answers file).');
+  // An application credential is scoped: no user name or domain is asked (unless it is named, which
+  // needs its owner), and its secret has a variable of its own.
+  const appCredential = (str(lookup(answers, 'openstack.authType')) ?? facts.env.OS_AUTH_TYPE) === 'v3applicationcredential';
+  const byName = appCredential && !lookup(answers, 'openstack.applicationCredentialId') && !facts.env.OS_APPLICATION_CREDENTIAL_ID;
+  if (!appCredential || byName) {
+    check('openstack.username', e.pick('openstack.username', facts.prefill.username), (v) => (v.trim() ? undefined : 'The user name cannot be empty.'));
+    const v2 = lookup(answers, 'openstack.identityVersion') === '2.0' || /\/v2\.0\/?$/.test(str(lookup(answers, 'openstack.authUrl')) ?? facts.prefill.authUrl ?? '');
+    if (!v2) check('openstack.userDomain', e.pick('openstack.userDomain', 'Default'), (v) => (v.trim() ? undefined : 'The domain cannot be empty.'));
+  }
+  if (appCredential) {
+    if (!facts.env.OS_APPLICATION_CREDENTIAL_SECRET) problems.push('OS_APPLICATION_CREDENTIAL_SECRET is not set (or empty): the application credential\'s secret comes from it (export it; never put it in the answers file).');
+  } else if (!facts.env.OS_PASSWORD) problems.push('OS_PASSWORD is not set (or empty): the OpenStack password comes from it (export it; never put it in the answers file).');
   check('container', e.pick('container', 'backup'), containerNameProblem);
 
   check('profile', e.pick('profile', 'nightly'), (v) => checkProfileName(v));
