@@ -12,8 +12,8 @@ const dir = join(__dirname, '../../src/core/schedule/job-sh');
 
 function listedCodes(): Set<number> {
   const text = readFileSync(join(dir, 'backup.sh'), 'utf8');
-  const start = text.indexOf('# Exit code:');
-  expect(start, 'backup.sh has an "# Exit code:" comment').toBeGreaterThan(0);
+  const start = text.indexOf('# Exit codes');
+  expect(start, 'backup.sh has an "# Exit codes" comment').toBeGreaterThan(0);
   const block = text.slice(start).split('\n').filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('#'))).join(' ');
   const codes = new Set<number>();
   for (const m of block.matchAll(/\b(\d+)(?:-(\d+))?\b/g)) {

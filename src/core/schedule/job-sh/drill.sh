@@ -78,14 +78,16 @@ drill_run() {
 
 # The reason a stopped or failed run gives, without any file name of the backup.
 drill_reason() {
-  local log=$1 err=$2 rc=$3 vol
-  case $DRILL_STOP in
+  local log=$1 err=$2 rc=$3 vol stop=$DRILL_STOP stopped=''
+  # duplicity ends with 21 (hash mismatch) or 22 (another signer) by itself at times, and hangs at others.
+  if [ -n "$stop" ]; then stopped='; duplicity was stopped'; else case $rc in 21 | 22) stop=bad-volume ;; esac; fi
+  case $stop in
     bad-volume)
       vol=$(grep -oE 'duplicity-[A-Za-z0-9.-]+\.(difftar|sigtar|manifest)[A-Za-z0-9.]*' "$log" | head -n 1)
       if grep -qE '^ERROR 22( |$)' "$log"; then
-        printf 'a volume is signed by another key (%s), not by the signing key %s; duplicity was stopped' "$(grep -oE 'signed by key [^ ,]+' "$log" | head -n 1)" "$DRILL_SIGN"
+        printf 'a volume is signed by another key (%s), not by the signing key %s%s' "$(grep -oE 'signed by key [^ ,]+' "$log" | head -n 1)" "$DRILL_SIGN" "$stopped"
       else
-        printf 'volume %s is corrupt (its hash differs from the manifest); duplicity was stopped' "${vol:-?}"
+        printf 'volume %s is corrupt (its hash differs from the manifest)%s' "${vol:-?}" "$stopped"
       fi ;;
     stalled) printf 'duplicity made no progress for %s s and was stopped (Swift or the network hangs)' "$DRILL_STALL" ;;
     *) printf 'duplicity exit %s: %s' "$rc" "$(tail -n 3 "$err" | tr '\n' ' ')" ;;
