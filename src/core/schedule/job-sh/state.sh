@@ -74,8 +74,9 @@ record_state() {
     printf '{\n  "version": 1'
     for key in "${STATE_KEYS[@]}"; do printf ',\n  "%s": %s' "$key" "${state[$key]:-null}"; done
     printf '\n}\n'
-  } >"$tmp" || ! /bin/mv -f "$tmp" "$STATE_FILE"; then
-    /bin/rm -f "$tmp"
+  } >"$tmp" 2>/dev/null || ! /bin/mv -f "$tmp" "$STATE_FILE" 2>/dev/null; then
+    # A full or read-only disk: the alert matters more than the record, and says why itself.
+    /bin/rm -f "$tmp" 2>/dev/null
     log "could not write $STATE_FILE (ignored)"
   fi
 
@@ -130,7 +131,7 @@ state_metrics() {
       printf '# HELP dupliswift_last_run_uploaded_bytes Bytes the last backup added to Swift (duplicity TotalDestinationSizeChange).\n# TYPE dupliswift_last_run_uploaded_bytes gauge\n'
       printf 'dupliswift_last_run_uploaded_bytes{profile="%s"} %s\n' "$p" "$value"
     fi
-  } >"$tmp" || ! /bin/chmod 0644 "$tmp" || ! /bin/mv -f "$tmp" "$file"; then
+  } >"$tmp" 2>/dev/null || ! /bin/chmod 0644 "$tmp" 2>/dev/null || ! /bin/mv -f "$tmp" "$file" 2>/dev/null; then
     /bin/rm -f "$tmp"
     log "could not write $file (ignored)"
   fi
