@@ -192,13 +192,16 @@ export async function sourceBytes(source: string, exclude: string[], limit = 200
 /** Progress words from a log record: bytes processed (of the source's total), uploads, or the file at hand. */
 export function progressOf(record: LogRecord, totalBytes?: number): { detail: string; fraction?: number } | undefined {
   const up = uploadProgress(record);
-  if (up) return { detail: `${formatBytes(up.bytes)} uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: up.percent / 100 };
+  if (up) return { detail: `${formatBytes(up.bytes)} uploaded${up.stalled ? ' (stalled)' : ''}`, fraction: Math.min(1, Math.max(0, up.percent / 100)) };
   if (record.level !== 'INFO') return undefined;
   const first = record.control[0] ?? '';
   if (record.code === INFO.progress && first) {
     const done = Number(first.split(' ')[0]);
-    const fraction = totalBytes ? Math.min(1, done / totalBytes) : undefined;
-    return { detail: `${formatBytes(done)}${totalBytes ? ` of ${formatBytes(totalBytes)}` : ''} processed`, fraction };
+    // The total is our estimate of the source; duplicity also counts tar headers and files that grew
+    // since, so "done" can pass it: the estimate then grows with it, never "496 KiB of 488 KiB".
+    const total = totalBytes ? Math.max(totalBytes, done) : undefined;
+    const fraction = total ? Math.min(1, done / total) : undefined;
+    return { detail: `${formatBytes(done)}${total ? ` of ${formatBytes(total)}` : ''} processed`, fraction };
   }
   if (record.code === INFO.uploadBegin || record.code === INFO.asyncUploadBegin) return { detail: 'Uploading a volume to Swift' };
   if (record.code === INFO.fileNew) return { detail: `Reading ${unescapeDuplicityPath(first)}` };
