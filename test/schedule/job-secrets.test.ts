@@ -61,6 +61,10 @@ function leaks(execs: Exec[]): string[] {
 
 beforeAll(async () => {
   [stack, keys, source, ping] = await Promise.all([stackUp(), makeTestKeys(), makeSource(), pingServer()]);
+  // The suite runs with the stack's OS_* exported (test-all.sh): that is this test process's own
+  // environment, which the tracing wrapper inherits, not the job's. Drop it here (this file's own
+  // process), so only what the job itself hands on is judged.
+  for (const k of Object.keys(process.env)) if (/^(OS_|DUPLISWIFT_|SWIFT_|PASSPHRASE$|SIGN_PASSPHRASE$)/.test(k)) delete process.env[k];
   root = await mkdtemp(join(tmpdir(), 'dsw-jobsec-'));
   shims = await mkdtemp(join(tmpdir(), 'dsw-jobsec-shims-'));
   const curl = await envShim('curl', 'exec /usr/bin/curl "$@"');
