@@ -99,8 +99,9 @@ describe('backup.sh drill, run as cron runs it', () => {
 
   it('a backup that starts while a drill runs waits for it, rather than skipping the night', async () => {
     const lock = join(input.dir, 'backup.lock');
-    // What a running drill holds: its own lock, then the job's, for a second.
-    const holder = execa('/usr/bin/flock', [`${lock}.drill`, '/usr/bin/flock', lock, '/bin/sleep', '1'], { reject: false });
+    // What a running drill holds: its own lock, then the job's, for a few seconds (the job checks
+    // duplicity's version before it takes the lock, which takes a while on a busy machine).
+    const holder = execa('/usr/bin/flock', [`${lock}.drill`, '/usr/bin/flock', lock, '/bin/sleep', '8'], { reject: false });
     const held = async (file: string) => (await execa('/usr/bin/flock', ['-n', file, '/bin/true'], { reject: false })).exitCode !== 0;
     while (!(await held(lock))) await new Promise((r) => setTimeout(r, 20));
     const backup = await cronRun();

@@ -39,16 +39,35 @@ async function writeProfile(root: string, name: string, owner?: { uid: number })
   return dir;
 }
 
+/**
+ * A Node the throwaway user may run: the one running the tests, or (npx's Node 22/24 lives under
+ * /root, 0700) a copy of it in a folder of its own that the test removes.
+ */
+let userNode = process.execPath;
+async function nodeForUser(): Promise<void> {
+  const probe = await execa('/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--', '/usr/bin/env', process.execPath, '-e', ''], { reject: false });
+  if (probe.exitCode === 0) return;
+  const dir = await mkdtemp(join(tmpdir(), 'dsw-rm-node-'));
+  await chmod(dir, 0o755);
+  await execa('cp', [process.execPath, join(dir, 'node')]);
+  userNode = join(dir, 'node');
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+}
+const cleanups: Array<() => Promise<void>> = [];
+
 /** The CLI as the throwaway user, with cron's bare environment. */
 function asUser(args: string[]) {
-  return execa('runuser', ['-u', user.name, '--', '/usr/bin/env', '-i', `HOME=${user.home}`, 'PATH=/usr/bin:/bin', process.execPath, binPath, ...args], { reject: false, stdin: 'ignore' });
+  // setpriv, as the other as-a-user tests: it runs Node 22/24 from npx's cache under /root too.
+  return execa('/usr/bin/setpriv', ['--reuid', String(user.uid), '--regid', String(user.uid), '--clear-groups', '--', '/usr/bin/env', '-i', `HOME=${user.home}`, 'PATH=/usr/bin:/bin', userNode, binPath, ...args], { reject: false, stdin: 'ignore' });
 }
 
 beforeAll(async () => {
   user = await throwawayUser('dswrm');
+  await nodeForUser();
 });
 afterAll(async () => {
   await user?.remove();
+  for (const c of cleanups) await c();
 });
 
 describe('dupliswift remove, as a user with a crontab and user units', () => {
@@ -132,7 +151,7 @@ describe('dupliswift remove, as a user with a crontab and user units', () => {
 
 describe('dupliswift remove --delete-profile at a terminal', () => {
   const inTerminal = (extra: string) => Terminal.start(
-    `runuser -u ${user.name} -- /usr/bin/env -i HOME=${user.home} PATH=/usr/bin:/bin TERM=xterm-256color ${process.execPath} ${binPath} remove --profile ${profileName}t --delete-profile ${extra}`,
+    `/usr/bin/setpriv --reuid ${user.uid} --regid ${user.uid} --clear-groups -- /usr/bin/env -i HOME=${user.home} PATH=/usr/bin:/bin TERM=xterm-256color ${userNode} ${binPath} remove --profile ${profileName}t --delete-profile ${extra}`,
   );
 
   it('asks in the full-screen UI; Enter takes the default, no, and nothing is removed', async () => {
